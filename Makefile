@@ -1,0 +1,50 @@
+# The two commands: `make run` and `make test`. Everything else is for developers.
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PYTHON ?= python3
+
+.PHONY: run test test-fast test-browser lint schema messages migrations screenshots bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+## Run the app on http://127.0.0.1:8000 (SQLite, development mailbox, sandbox payments).
+run: $(STAMP)
+	$(BIN)/sijil migrate
+	$(BIN)/sijil demo
+	$(BIN)/sijil serve --host 127.0.0.1 --port 8000
+
+## Run the whole suite: lint, the asyncio tests, then the browser tests (headless Chromium).
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m browser -p no:asyncio; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not browser" -x -q
+
+test-browser: $(STAMP)
+	$(BIN)/pytest -m browser -p no:asyncio
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## Regenerate schema.graphql after changing the schema.
+schema: $(STAMP)
+	$(BIN)/python -c "from server.schema import printed_schema; open('schema.graphql', 'w').write(printed_schema())"
+
+## Add new template and code strings to the catalogues (then translate the Arabic ones).
+messages: $(STAMP)
+	$(BIN)/python -m server.i18n_catalogue update
+
+## Write a migration for model changes.
+migrations: $(STAMP)
+	$(BIN)/sijil makemigrations
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Sijil: registering and licensing health practitioners."""

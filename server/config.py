@@ -1,0 +1,162 @@
+"""Settings, read once from the environment (names in docs/contract/README.md)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "test", "production")
+SMS_BACKENDS = ("console", "taqnyat")
+PAYMENT_PROVIDERS = ("sandbox", "moyasar")
+
+
+class SettingsError(Exception):
+    """The environment asks for something the app cannot run with; the message says what."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = "sqlite://var/sijil.sqlite3"
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    data_dir: Path = ROOT / "var"
+    smtp_url: str = ""
+    mail_from: str = "no-reply@localhost"
+    sms_backend: str = "console"
+    sms_api_url: str = ""
+    sms_api_token: str = ""
+    sms_sender: str = ""
+    payment_provider: str = "sandbox"
+    payment_webhook_secret: str = ""
+    moyasar_secret_key: str = ""
+    moyasar_publishable_key: str = ""
+    moyasar_api_url: str = "https://api.moyasar.com/v1"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def cookie_prefix(self) -> str:
+        # Browsers accept "__Host-" only on Secure cookies; plain-http development uses a
+        # neutral prefix instead.
+        return "__Host-" if self.secure_cookies else "sijil-"
+
+    @property
+    def embedded_mailbox(self) -> bool:
+        """Development without SMTP_URL: an aiosmtpd server inside `sijil serve`."""
+        return not self.smtp_url and not self.production
+
+
+def _secret_from_file(data_dir: Path, name: str) -> str:
+    """Development secrets are generated once and kept under var/ so restarts keep sessions."""
+    path = data_dir / name
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise SettingsError(f"{name}={value!r} is not one of: {', '.join(choices)}")
+
+
+def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
+    scheme = urlsplit(value).scheme
+    if scheme not in schemes:
+        raise SettingsError(f"{name}={value!r} must start with one of: {', '.join(schemes)}://")
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env_vars = os.environ if environ is None else environ
+    get = lambda name, default="": env_vars.get(name, default).strip()  # noqa: E731
+
+    env = get("SIJIL_ENV", "development")
+    _check_choice("SIJIL_ENV", env, ENVIRONMENTS)
+    data_dir = Path(get("DATA_DIR") or ROOT / "var")
+    if not data_dir.is_absolute():
+        data_dir = ROOT / data_dir
+    database_url = get("DATABASE_URL") or "sqlite://var/sijil.sqlite3"
+    _check_url("DATABASE_URL", database_url, ("sqlite", "postgres", "postgresql", "asyncpg"))
+    sms_backend = get("SMS_BACKEND", "console")
+    _check_choice("SMS_BACKEND", sms_backend, SMS_BACKENDS)
+    payment_provider = get("PAYMENT_PROVIDER", "sandbox")
+    _check_choice("PAYMENT_PROVIDER", payment_provider, PAYMENT_PROVIDERS)
+    smtp_url = get("SMTP_URL")
+    if smtp_url:
+        _check_url("SMTP_URL", smtp_url, ("smtp", "smtps"))
+    base_url = get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    _check_url("BASE_URL", base_url, ("http", "https"))
+
+    if env == "production":
+        _require_production(env_vars, sms_backend, payment_provider)
+
+    secret_key = get("SECRET_KEY") or _secret_from_file(data_dir, "secret_key")
+    webhook_secret = get("PAYMENT_WEBHOOK_SECRET") or _secret_from_file(
+        data_dir, "payment_webhook_secret"
+    )
+    return Settings(
+        env=env,
+        database_url=database_url,
+        secret_key=secret_key,
+        base_url=base_url,
+        data_dir=data_dir,
+        smtp_url=smtp_url,
+        mail_from=get("MAIL_FROM", "no-reply@localhost"),
+        sms_backend=sms_backend,
+        sms_api_url=get("SMS_API_URL"),
+        sms_api_token=get("SMS_API_TOKEN"),
+        sms_sender=get("SMS_SENDER"),
+        payment_provider=payment_provider,
+        payment_webhook_secret=webhook_secret,
+        moyasar_secret_key=get("MOYASAR_SECRET_KEY"),
+        moyasar_publishable_key=get("MOYASAR_PUBLISHABLE_KEY"),
+        moyasar_api_url=get("MOYASAR_API_URL", "https://api.moyasar.com/v1").rstrip("/"),
+    )
+
+
+def _require_production(env_vars, sms_backend: str, payment_provider: str) -> None:
+    """Production never falls back to a generated secret, the console SMS or the sandbox."""
+    required = ["SECRET_KEY", "BASE_URL", "DATABASE_URL", "SMTP_URL", "MAIL_FROM"]
+    problems = [f"{name} is not set" for name in required if not env_vars.get(name, "").strip()]
+    if sms_backend == "console":
+        problems.append("SMS_BACKEND must be 'taqnyat' (the console backend is for development)")
+    else:
+        problems += [
+            f"{name} is not set"
+            for name in ("SMS_API_URL", "SMS_API_TOKEN", "SMS_SENDER")
+            if not env_vars.get(name, "").strip()
+        ]
+    if payment_provider == "sandbox":
+        problems.append("PAYMENT_PROVIDER must be 'moyasar' (the sandbox is for development)")
+    else:
+        problems += [
+            f"{name} is not set"
+            for name in ("MOYASAR_SECRET_KEY", "MOYASAR_PUBLISHABLE_KEY", "PAYMENT_WEBHOOK_SECRET")
+            if not env_vars.get(name, "").strip()
+        ]
+    if len(env_vars.get("SECRET_KEY", "").strip()) < 32 and env_vars.get("SECRET_KEY"):
+        problems.append("SECRET_KEY must be at least 32 characters")
+    if env_vars.get("BASE_URL", "").strip().startswith("http://"):
+        problems.append("BASE_URL must use https:// in production")
+    if problems:
+        raise SettingsError(
+            "SIJIL_ENV=production refuses to start: " + "; ".join(problems) + "."
+        )

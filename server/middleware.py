@@ -1,0 +1,166 @@
+"""The web security baseline of docs/security.md, as one pure ASGI middleware:
+response headers, CSRF for cookie-authenticated state changes, and request body limits."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+
+from server.config import Settings
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+# Callers that are not browsers: gateways sign their callbacks instead.
+CSRF_EXEMPT_PREFIXES = ("/payments/webhook/",)
+
+KIB = 1024
+MIB = 1024 * KIB
+GRAPHQL_BODY_LIMIT = 100 * KIB
+UPLOAD_BODY_LIMIT = 5 * MIB + 64 * KIB  # the file's own 5 MiB is counted by the upload route
+DEFAULT_BODY_LIMIT = 256 * KIB
+UPLOAD_PATHS = ("/api/documents",)
+
+CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; " \
+      "form-action 'self'"
+
+
+def csrf_cookie_name(settings: Settings) -> str:
+    return f"{settings.cookie_prefix}csrf"
+
+
+def tokens_match(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
+
+
+def body_limit(path: str) -> int:
+    if path == "/graphql":
+        return GRAPHQL_BODY_LIMIT
+    if path.startswith(UPLOAD_PATHS):
+        return UPLOAD_BODY_LIMIT
+    return DEFAULT_BODY_LIMIT
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class SecurityMiddleware:
+    def __init__(self, app, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.csrf_cookie = csrf_cookie_name(settings)
+        self.session_cookie = f"{settings.cookie_prefix}sid"
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        cookies = _cookies(headers.get("cookie", ""))
+        path = scope["path"]
+        method = scope["method"]
+
+        csrf_token = cookies.get(self.csrf_cookie)
+        new_csrf = None
+        if not csrf_token or len(csrf_token) > 100:
+            csrf_token = new_csrf = secrets.token_urlsafe(32)
+        scope.setdefault("state", {})["csrf_token"] = csrf_token
+
+        if method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES):
+            refusal = self._csrf_refusal(headers, cookies, scope)
+            if refusal:
+                return await _send_error(send, 403, "CSRF_FAILED", refusal, path)
+
+        limit = body_limit(path)
+        length = headers.get("content-length")
+        if length and length.isdigit() and int(length) > limit:
+            return await _send_error(send, 413, "TOO_LARGE",
+                                     f"The request body is larger than {limit // KIB} KiB.", path)
+
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        started = False
+
+        async def send_with_headers(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                self._add_headers(message, path, cookies, new_csrf)
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except BodyTooLarge:
+            if not started:
+                await _send_error(send, 413, "TOO_LARGE",
+                                  f"The request body is larger than {limit // KIB} KiB.", path)
+
+    def _csrf_refusal(self, headers, cookies, scope) -> str | None:
+        if headers.get("sec-fetch-site") == "cross-site":
+            return "Cross-site requests are not accepted."
+        if headers.get("authorization", "").lower().startswith("bearer "):
+            return None  # a client app's token is not ambient authority
+        if self.session_cookie not in cookies and self.csrf_cookie not in cookies:
+            return None  # no cookie, nothing for a forged request to ride on
+        if tokens_match(headers.get(CSRF_HEADER), cookies.get(self.csrf_cookie)):
+            scope["state"]["csrf_verified"] = True
+            return None
+        content_type = headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            # A plain HTML form: the page reads the token from the form body
+            # (server.pages.plumbing.read_form), so nothing reaches a use case unchecked.
+            scope["state"]["csrf_verified"] = False
+            return None
+        return "The security token is missing or wrong. Reload the page and try again."
+
+    def _add_headers(self, message, path: str, cookies: dict, new_csrf: str | None) -> None:
+        headers = MutableHeaders(scope=message)
+        headers.setdefault("content-security-policy", CSP)
+        headers["x-content-type-options"] = "nosniff"
+        headers["referrer-policy"] = "same-origin"
+        headers["x-frame-options"] = "DENY"
+        headers["cross-origin-opener-policy"] = "same-origin"
+        if self.settings.production:
+            headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+        if path.startswith("/static/"):
+            headers.setdefault("cache-control", "public, max-age=86400")
+        else:
+            headers["cache-control"] = "no-store"
+        if new_csrf and not path.startswith("/static/"):
+            secure = "; Secure" if self.settings.secure_cookies else ""
+            headers.append("set-cookie", f"{self.csrf_cookie}={new_csrf}; Path=/; HttpOnly; "
+                                          f"SameSite=Lax{secure}")
+
+
+def _cookies(raw: str) -> dict[str, str]:
+    jar = SimpleCookie()
+    try:
+        jar.load(raw)
+    except Exception:
+        return {}
+    return {k: m.value for k, m in jar.items()}
+
+
+async def _send_error(send, status: int, code: str, message: str, path: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"content-security-policy", CSP.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"cache-control", b"no-store"),
+    ]})
+    await send({"type": "http.response.body", "body": body})

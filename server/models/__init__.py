@@ -1,0 +1,7 @@
+"""Tortoise models. MODEL_MODULES lists every module the ORM and the migrations load."""
+
+MODEL_MODULES = [
+    "server.models.accounts",
+    "server.models.audit",
+    "server.models.outbox",
+]

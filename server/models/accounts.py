@@ -1,0 +1,67 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Account(Model):
+    id = fields.UUIDField(primary_key=True)
+    email = fields.CharField(max_length=254, unique=True)
+    mobile = fields.CharField(max_length=16, db_index=True)
+    first_name = fields.CharField(max_length=100)
+    family_name = fields.CharField(max_length=100)
+    password_hash = fields.CharField(max_length=200)
+    # PENDING until both the email and the mobile are verified; DISABLED by staff.
+    status = fields.CharField(max_length=16, default="PENDING", db_index=True)
+    roles = fields.CharField(max_length=100, default="PRACTITIONER")
+    language = fields.CharField(max_length=2, default="ar")
+    email_verified_at = fields.DatetimeField(null=True)
+    mobile_verified_at = fields.DatetimeField(null=True)
+    totp_secret = fields.CharField(max_length=64, null=True)
+    totp_last_step = fields.BigIntField(default=0)
+    failed_logins = fields.IntField(default=0)
+    last_failed_login_at = fields.DatetimeField(null=True)
+    locked_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "account"
+
+    @property
+    def role_list(self) -> list[str]:
+        return [r for r in self.roles.split(",") if r]
+
+    @property
+    def is_staff(self) -> bool:
+        return any(r in ("REVIEWER", "ADMIN") for r in self.role_list)
+
+
+class Session(Model):
+    id = fields.BigIntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    account = fields.ForeignKeyField("models.Account", related_name="sessions", db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    ip = fields.CharField(max_length=45, default="")
+    user_agent = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        table = "session"
+
+
+class OneTimeCode(Model):
+    """A 6-digit code or an email-link token, stored as an HMAC and bound to its purpose."""
+
+    id = fields.UUIDField(primary_key=True)
+    account = fields.ForeignKeyField("models.Account", related_name="codes", db_index=True)
+    purpose = fields.CharField(max_length=24)
+    channel = fields.CharField(max_length=8)
+    target = fields.CharField(max_length=254, default="")
+    code_hmac = fields.CharField(max_length=64, db_index=True)
+    expires_at = fields.DatetimeField()
+    attempts = fields.IntField(default=0)
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "one_time_code"
+        indexes = (("account_id", "purpose", "created_at"),)

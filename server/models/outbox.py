@@ -1,0 +1,25 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OutboxMessage(Model):
+    """An email, SMS or outgoing webhook, written in the transaction that causes it."""
+
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharField(max_length=16)  # email | sms | webhook
+    recipient = fields.CharField(max_length=500)
+    payload = fields.JSONField()
+    # PENDING -> SENDING (claimed) -> SENT, or back to PENDING with a later next_attempt_at,
+    # or DEAD after the last attempt.
+    status = fields.CharField(max_length=8, default="PENDING")
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    locked_until = fields.DatetimeField(null=True)
+    last_error = fields.TextField(default="")
+    dedupe_key = fields.CharField(max_length=200, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_message"
+        indexes = (("status", "next_attempt_at"),)

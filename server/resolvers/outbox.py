@@ -1,0 +1,37 @@
+"""Messages leave through the outbox: a row written in the same transaction as the change
+that causes it. Nothing is sent from inside a request."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from server.models.outbox import OutboxMessage
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def enqueue_email(to: str, subject: str, text: str, html: str | None = None,
+                        dedupe_key: str | None = None) -> OutboxMessage | None:
+    return await _enqueue("email", to, {"subject": subject, "text": text, "html": html},
+                          dedupe_key)
+
+
+async def enqueue_sms(to: str, body: str, dedupe_key: str | None = None) -> OutboxMessage | None:
+    return await _enqueue("sms", to, {"body": body}, dedupe_key)
+
+
+async def enqueue_webhook(url: str, body: dict, headers: dict[str, str],
+                          dedupe_key: str | None = None) -> OutboxMessage | None:
+    return await _enqueue("webhook", url, {"body": body, "headers": headers}, dedupe_key)
+
+
+async def _enqueue(channel: str, recipient: str, payload: dict,
+                   dedupe_key: str | None) -> OutboxMessage | None:
+    """With a dedupe_key, a message already queued under that key is not queued again
+    (reminders, receipts)."""
+    if dedupe_key is not None and await OutboxMessage.exists(dedupe_key=dedupe_key):
+        return None
+    return await OutboxMessage.create(channel=channel, recipient=recipient, payload=payload,
+                                      next_attempt_at=_now(), dedupe_key=dedupe_key)

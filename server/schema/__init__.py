@@ -1,0 +1,60 @@
+"""The root schema: each domain's Query and Mutation merged, with the limits of
+docs/security.md."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import strawberry
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from server.schema import accounts
+from server.schema.base import ErrorShaping
+
+MAX_DEPTH = 8
+MAX_ALIASES = 15
+MAX_TOKENS = 1000
+
+Query = merge_types("Query", (accounts.Query,))
+MUTATIONS: tuple[type, ...] = ()
+
+
+class Schema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        """Client mistakes (syntax, validation, limits) are answered, not logged as errors;
+        unexpected failures are logged by ErrorShaping with their traceback."""
+
+
+@cache
+def build_schema(production: bool = False) -> strawberry.Schema:
+    # Factories: a fresh extension per request. The parse and validation caches are
+    # module-level LRU caches keyed by maxsize, so they survive across requests.
+    extensions = [
+        lambda: ParserCache(maxsize=1000),
+        lambda: ValidationCache(maxsize=1000),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        ErrorShaping,
+    ]
+    if production:
+        extensions.append(DisableIntrospection)
+    return Schema(
+        query=Query,
+        mutation=merge_types("Mutation", MUTATIONS) if MUTATIONS else None,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )
+
+
+def printed_schema() -> str:
+    return build_schema(False).as_str() + "\n"

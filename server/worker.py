@@ -1,0 +1,211 @@
+"""The outbox worker: claims due messages, delivers them, retries with back-off.
+
+At-least-once: a claim is a lease (`locked_until`); a worker that dies mid-send leaves its
+rows to be claimed again when the lease runs out, so a crash can cause one duplicate but
+never a lost message. Several workers are safe: PostgreSQL claims with
+`FOR UPDATE SKIP LOCKED`, SQLite with a conditional update per row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import uuid
+
+import aiosmtplib
+import httpx
+from tortoise import connections
+
+from server.config import Settings
+from server.integrations import devmailbox, mail, sms
+from server.models.outbox import OutboxMessage
+
+log = logging.getLogger("sijil.worker")
+
+MAX_ATTEMPTS = 10
+FIRST_DELAY = dt.timedelta(seconds=30)
+LONGEST_DELAY = dt.timedelta(hours=1)
+LEASE = dt.timedelta(minutes=5)
+BATCH = 100
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """30 s, 1 min, 2 min, … capped at 1 h."""
+    return min(FIRST_DELAY * (2 ** max(attempts - 1, 0)), LONGEST_DELAY)
+
+
+def _is_postgres() -> bool:
+    return connections.get("default").capabilities.dialect == "postgres"
+
+
+async def claim(limit: int = BATCH) -> list[OutboxMessage]:
+    moment = now()
+    lease_end = moment + LEASE
+    if _is_postgres():
+        conn = connections.get("default")
+        rows = await conn.execute_query_dict(
+            """
+            UPDATE outbox_message SET status = 'SENDING', locked_until = $1,
+                   attempts = attempts + 1
+             WHERE id IN (
+                SELECT id FROM outbox_message
+                 WHERE (status = 'PENDING' AND next_attempt_at <= $2)
+                    OR (status = 'SENDING' AND locked_until < $2)
+                 ORDER BY next_attempt_at LIMIT $3
+                 FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """,
+            [lease_end, moment, limit],
+        )
+        ids = [r["id"] for r in rows]
+        return list(await OutboxMessage.filter(id__in=ids).order_by("id")) if ids else []
+    due = await OutboxMessage.filter(status="PENDING", next_attempt_at__lte=moment) \
+        .order_by("next_attempt_at").limit(limit)
+    stale = await OutboxMessage.filter(status="SENDING", locked_until__lt=moment).limit(limit)
+    claimed = []
+    for message in [*due, *stale][:limit]:
+        taken = await OutboxMessage.filter(
+            id=message.id, status=message.status, attempts=message.attempts
+        ).update(status="SENDING", locked_until=lease_end, attempts=message.attempts + 1)
+        if taken == 1:
+            message.status, message.attempts = "SENDING", message.attempts + 1
+            claimed.append(message)
+    return claimed
+
+
+async def mark_sent(ids: list[int]) -> None:
+    if ids:
+        await OutboxMessage.filter(id__in=ids, status="SENDING").update(
+            status="SENT", sent_at=now(), locked_until=None, last_error="")
+
+
+async def mark_failed(message: OutboxMessage, error: str) -> None:
+    dead = message.attempts >= MAX_ATTEMPTS
+    await OutboxMessage.filter(id=message.id, status="SENDING").update(
+        status="DEAD" if dead else "PENDING",
+        next_attempt_at=now() + retry_delay(message.attempts),
+        locked_until=None,
+        last_error=error[:1000],
+    )
+    (log.error if dead else log.warning)(
+        "outbox message %s failed (attempt %s): %s", message.id, message.attempts, error,
+        extra={"fields": {"channel": message.channel, "dead": dead}})
+
+
+class Deliverer:
+    """Delivers a batch; emails share one SMTP connection."""
+
+    def __init__(self, settings: Settings, smtp_url: str) -> None:
+        self.settings = settings
+        self.smtp = mail.SmtpTarget.from_url(smtp_url) if smtp_url else None
+
+    async def deliver(self, messages: list[OutboxMessage]) -> int:
+        sent: list[int] = []
+        emails = [m for m in messages if m.channel == "email"]
+        others = [m for m in messages if m.channel != "email"]
+        if emails:
+            sent += await self._emails(emails)
+        for message in others:
+            try:
+                await self._one(message)
+            except Exception as error:
+                await mark_failed(message, f"{type(error).__name__}: {error}")
+            else:
+                sent.append(message.id)
+        await mark_sent(sent)
+        return len(sent)
+
+    async def _emails(self, messages: list[OutboxMessage]) -> list[int]:
+        if self.smtp is None:
+            for message in messages:
+                await mark_failed(message, "no SMTP_URL configured")
+            return []
+        sent: list[int] = []
+        client = None
+        for message in messages:
+            try:
+                if client is None:
+                    client = aiosmtplib.SMTP(
+                        hostname=self.smtp.host, port=self.smtp.port, use_tls=self.smtp.use_tls,
+                        start_tls=self.smtp.start_tls, timeout=15,
+                        username=self.smtp.username, password=self.smtp.password)
+                    await client.connect()
+                p = message.payload
+                await client.send_message(mail.compose(self.settings.mail_from, message.recipient,
+                                                       p["subject"], p["text"], p.get("html")))
+            except Exception as error:
+                await mark_failed(message, f"{type(error).__name__}: {error}")
+                client = await _close(client)
+            else:
+                sent.append(message.id)
+        await _close(client)
+        return sent
+
+    async def _one(self, message: OutboxMessage) -> None:
+        if message.channel == "sms":
+            await sms.send(self.settings, message.recipient, message.payload["body"])
+        elif message.channel == "webhook":
+            async with httpx.AsyncClient(timeout=10) as client:
+                response = await client.post(message.recipient, json=message.payload["body"],
+                                             headers=message.payload.get("headers") or {})
+            if response.status_code >= 300:
+                raise RuntimeError(f"webhook answered {response.status_code}")
+        else:
+            raise RuntimeError(f"unknown channel {message.channel}")
+
+
+async def _close(client) -> None:
+    if client is not None:
+        with contextlib.suppress(Exception):
+            await client.quit()
+    return None
+
+
+async def run_once(deliverer: Deliverer, limit: int = BATCH) -> int:
+    """One claim-and-deliver round; returns how many messages were delivered."""
+    messages = await claim(limit)
+    if not messages:
+        return 0
+    return await deliverer.deliver(messages)
+
+
+async def run_forever(deliverer: Deliverer, stop: asyncio.Event, idle: float = 1.0) -> None:
+    worker_id = uuid.uuid4().hex[:6]
+    log.info("outbox worker %s started", worker_id)
+    while not stop.is_set():
+        try:
+            claimed = await run_once(deliverer)
+        except Exception:
+            log.exception("outbox round failed")
+            claimed = 0
+        if claimed == 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=idle)
+    log.info("outbox worker %s stopped", worker_id)
+
+
+@contextlib.asynccontextmanager
+async def run_in_background(settings: Settings):
+    """For `sijil serve`: the worker, and in development the embedded mailbox."""
+    smtp_url = settings.smtp_url
+    server = None
+    if settings.embedded_mailbox:
+        server, port = await devmailbox.start(settings.data_dir / "mailbox")
+        smtp_url = f"smtp://127.0.0.1:{port}"
+        log.info("development mailbox listening on 127.0.0.1:%s (see /dev/mailbox)", port)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_forever(Deliverer(settings, smtp_url), stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+        if server is not None:
+            server.close()
+            await server.wait_closed()
