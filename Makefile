@@ -48,3 +48,7 @@ migrations: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+## Screenshots of pages in Arabic and English, phone and desktop, into docs/screenshots/.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.browser.screenshots

@@ -26,6 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("worker", help="run the outbox worker alone")
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("demo", help="load demonstration data")
+    staff = commands.add_parser("create-staff", help="create a reviewer or admin account; "
+                                                     "reads the password from stdin")
+    staff.add_argument("--email", required=True)
+    staff.add_argument("--role", required=True, choices=["reviewer", "admin"])
     make = commands.add_parser("makemigrations", help="(developers) write a migration for "
                                                       "model changes")
     make.add_argument("-n", "--name", default=None)
@@ -104,6 +108,33 @@ def cmd_demo(settings, args) -> int:
     return 0
 
 
+def cmd_create_staff(settings, args) -> int:
+    from server import db
+    from server.domain.errors import DomainError
+    from server.i18n import gettext
+    from server.resolvers.staff import create_staff
+
+    password = sys.stdin.readline().rstrip("\n")
+
+    async def run():
+        await db.connect(settings.database_url)
+        try:
+            return await create_staff(args.email, args.role, password)
+        finally:
+            await db.close()
+
+    try:
+        account, uri = asyncio.run(run())
+    except DomainError as error:
+        for problem in error.problems:
+            print(f"sijil: {problem.field}: {gettext('en', problem.msgid)}", file=sys.stderr)
+        return 2
+    print(f"Created {args.role} {account.email}.")
+    print("Add this to the authenticator app (it is shown once):")
+    print(uri)
+    return 0
+
+
 def cmd_makemigrations(settings, args) -> int:
     from tortoise.cli.cli import run_cli_async
 
@@ -117,6 +148,7 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "demo": cmd_demo,
     "makemigrations": cmd_makemigrations,
+    "create-staff": cmd_create_staff,
 }
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ class Settings:
     moyasar_secret_key: str = ""
     moyasar_publishable_key: str = ""
     moyasar_api_url: str = "https://api.moyasar.com/v1"
+    captcha_cost: int = 5000  # PBKDF2 iterations a proof-of-work try: ~0.5 s in a phone browser
 
     @property
     def production(self) -> bool:

@@ -80,10 +80,13 @@ def hijri(date: dt.date) -> str:
     return f"{h.year:04d}/{h.month:02d}/{h.day:02d}"
 
 
-def format_date(date: dt.date | None, lang: str, with_hijri: bool = True) -> str:
-    """Gregorian date, with the Hijri date beside it; each isolated for Arabic text."""
-    if date is None:
+def format_date(date: dt.date | str | None, lang: str, with_hijri: bool = True) -> str:
+    """Gregorian date, with the Hijri date beside it; each isolated for Arabic text.
+    Accepts the ISO strings GraphQL returns."""
+    if not date:
         return ""
+    if isinstance(date, str):
+        date = dt.date.fromisoformat(date[:10])
     greg = date.isoformat()
     h = hijri(date) if with_hijri else ""
     suffix = gettext(lang, N_("AH"))

@@ -61,11 +61,12 @@ def missing() -> dict[str, list[str]]:
                          if msgid not in translated(lang)) for lang in LANGUAGES}
 
 
-def update() -> None:
+def update(into: str = "messages") -> None:
+    """New strings go into `<into>.po`: each area of the product may keep its own file."""
     strings = extract()
     for lang in LANGUAGES:
         known = {m.id for _, c in catalogues(lang) for m in c if m.id}
-        path = TRANSLATIONS_DIR / lang / "LC_MESSAGES" / "messages.po"
+        path = TRANSLATIONS_DIR / lang / "LC_MESSAGES" / f"{into}.po"
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
             with path.open("rb") as f:
@@ -86,7 +87,7 @@ def update() -> None:
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "check"
     if command == "update":
-        update()
+        update(sys.argv[2] if len(sys.argv) > 2 else "messages")
     todo = missing()
     for lang, items in todo.items():
         for item in items:

@@ -23,7 +23,8 @@ MIB = 1024 * KIB
 GRAPHQL_BODY_LIMIT = 100 * KIB
 UPLOAD_BODY_LIMIT = 5 * MIB + 64 * KIB  # the file's own 5 MiB is counted by the upload route
 DEFAULT_BODY_LIMIT = 256 * KIB
-UPLOAD_PATHS = ("/api/documents",)
+# Forms that may carry one document besides their fields.
+UPLOAD_PATHS = ("/api/documents", "/record/", "/applications/")
 
 CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; " \
       "form-action 'self'"

@@ -20,7 +20,9 @@ from tortoise import connections
 
 from server.config import Settings
 from server.integrations import devmailbox, mail, sms
+from server.integrations.storage import storage_for
 from server.models.outbox import OutboxMessage
+from server.resolvers.documents import delete_unattached
 
 log = logging.getLogger("sijil.worker")
 
@@ -29,6 +31,7 @@ FIRST_DELAY = dt.timedelta(seconds=30)
 LONGEST_DELAY = dt.timedelta(hours=1)
 LEASE = dt.timedelta(minutes=5)
 BATCH = 100
+JANITOR_EVERY = 600.0  # seconds between sweeps of unattached uploads
 
 
 def now() -> dt.datetime:
@@ -137,8 +140,9 @@ class Deliverer:
                         username=self.smtp.username, password=self.smtp.password)
                     await client.connect()
                 p = message.payload
-                await client.send_message(mail.compose(self.settings.mail_from, message.recipient,
-                                                       p["subject"], p["text"], p.get("html")))
+                await client.send_message(mail.compose(
+                    self.settings.mail_from, message.recipient, p["subject"], p["text"],
+                    p.get("html"), p.get("attachments")))
             except Exception as error:
                 await mark_failed(message, f"{type(error).__name__}: {error}")
                 client = await _close(client)
@@ -151,8 +155,10 @@ class Deliverer:
         if message.channel == "sms":
             await sms.send(self.settings, message.recipient, message.payload["body"])
         elif message.channel == "webhook":
+            # The raw body is sent byte for byte: the signature in the headers covers it.
             async with httpx.AsyncClient(timeout=10) as client:
-                response = await client.post(message.recipient, json=message.payload["body"],
+                response = await client.post(message.recipient,
+                                             content=message.payload["raw"].encode(),
                                              headers=message.payload.get("headers") or {})
             if response.status_code >= 300:
                 raise RuntimeError(f"webhook answered {response.status_code}")
@@ -178,7 +184,15 @@ async def run_once(deliverer: Deliverer, limit: int = BATCH) -> int:
 async def run_forever(deliverer: Deliverer, stop: asyncio.Event, idle: float = 1.0) -> None:
     worker_id = uuid.uuid4().hex[:6]
     log.info("outbox worker %s started", worker_id)
+    loop = asyncio.get_running_loop()
+    swept_at = loop.time() - JANITOR_EVERY  # sweep once at start-up, then every 10 minutes
     while not stop.is_set():
+        if loop.time() - swept_at >= JANITOR_EVERY:
+            swept_at = loop.time()
+            try:
+                await delete_unattached(storage=storage_for(deliverer.settings))
+            except Exception:
+                log.exception("deleting unattached documents failed")
         try:
             claimed = await run_once(deliverer)
         except Exception:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import http.cookiejar
 import logging
 import os
@@ -79,7 +80,7 @@ async def drop_pg_schema(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def settings(data_dir, database_url):
-    return load_settings({
+    loaded = load_settings({
         "SIJIL_ENV": "test",
         "DATABASE_URL": database_url,
         "DATA_DIR": str(data_dir),
@@ -87,6 +88,22 @@ def settings(data_dir, database_url):
         "PAYMENT_WEBHOOK_SECRET": "test-webhook-secret",
         "BASE_URL": "http://127.0.0.1:8000",
     })
+    # A cheap proof of work: the captcha's logic is tested, not the CPU.
+    return dataclasses.replace(loaded, captcha_cost=10)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request, monkeypatch):
+    """argon2id with small parameters: the suite signs in hundreds of times. Tests marked
+    `real_argon2` keep the production parameters."""
+    from argon2 import PasswordHasher
+
+    if request.node.get_closest_marker("real_argon2"):
+        return
+    from server.resolvers import registration
+
+    monkeypatch.setattr(registration, "hasher",
+                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -235,3 +252,121 @@ async def wait_for(predicate, timeout: float = 5.0, interval: float = 0.02):
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(interval)
+
+
+# ------------------------------------------------------------------ local SMS gateway
+
+class SmsGateway:
+    """A local HTTP server that answers like the SMS provider and keeps what it gets."""
+
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        self.fail_next = 0
+
+    def app(self):
+        from starlette.applications import Starlette
+        from starlette.responses import JSONResponse
+        from starlette.routing import Route
+
+        async def messages(request):
+            if self.fail_next:
+                self.fail_next -= 1
+                return JSONResponse({"error": "unavailable"}, status_code=503)
+            self.received.append({"auth": request.headers.get("authorization"),
+                                  **(await request.json())})
+            return JSONResponse({"statusCode": 201, "messageId": len(self.received)},
+                                status_code=201)
+
+        return Starlette(routes=[Route("/v1/messages", messages, methods=["POST"])])
+
+    def last_code(self, to_digits: str | None = None) -> str:
+        for message in reversed(self.received):
+            if to_digits is None or to_digits in message["recipients"]:
+                return re.search(r"\b(\d{6})\b", message["body"]).group(1)
+        raise AssertionError("no SMS received")
+
+
+@pytest_asyncio.fixture
+async def sms_gateway():
+    import uvicorn
+
+    gateway = SmsGateway()
+    config = uvicorn.Config(gateway.app(), host="127.0.0.1", port=0, log_level="warning",
+                            lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes only this flag
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    gateway.url = f"http://127.0.0.1:{port}/v1/messages"
+    yield gateway
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+def deliver(settings, smtp_server, sms_gateway):
+    """Runs the real outbox worker once: email to aiosmtpd, SMS to the local gateway."""
+    from server import worker
+
+    real = dataclasses.replace(settings, sms_backend="taqnyat", sms_api_url=sms_gateway.url,
+                               sms_api_token="test-token", sms_sender="SIJIL")
+
+    async def run() -> int:
+        return await worker.run_once(worker.Deliverer(real, smtp_server.url))
+
+    return run
+
+
+# ------------------------------------------------------------------ the client contract
+
+class ContractOperations:
+    """The operations of docs/contract/operations.graphql, one document each: tests use the
+    very documents client apps rely on."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def operation(self, name: str) -> str:
+        from graphql import DocumentNode, OperationDefinitionNode, parse, print_ast
+
+        document = parse(self.path.read_text())
+        [found] = [d for d in document.definitions
+                   if isinstance(d, OperationDefinitionNode) and d.name.value == name]
+        return print_ast(DocumentNode(definitions=(found,)))
+
+
+ROOT_CONTRACT = ContractOperations(Path(__file__).resolve().parent.parent / "docs" / "contract"
+                                   / "operations.graphql")
+
+
+# ------------------------------------------------------------------ the app over real HTTP
+
+@pytest_asyncio.fixture
+async def live(settings, clean_db):
+    """The app served by uvicorn on a free 127.0.0.1 port, with BASE_URL pointing at it, so
+    that gateway callbacks sent through the outbox reach it over HTTP. Returns an object
+    with `client` (a client app) and `browser` (keeps cookies, sends CSRF)."""
+    import socket
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    live_settings = dataclasses.replace(settings, base_url=f"http://127.0.0.1:{port}")
+    app = create_app(live_settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
+                                           log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes only this flag
+        await asyncio.sleep(0.01)
+    base = live_settings.base_url
+    async with httpx.AsyncClient(base_url=base, cookies=NoCookies(), timeout=30) as client, \
+            httpx.AsyncClient(base_url=base, headers={"accept": "text/html"},
+                              timeout=30) as browser:
+        await browser.get("/")
+        yield SimpleNamespace(client=client, browser=browser, settings=live_settings,
+                              url=base, app=app)
+    server.should_exit = True
+    await task

@@ -107,3 +107,32 @@ async def test_two_workers_on_postgres_deliver_each_message_exactly_once(setting
     subjects = [m.subject for m in smtp_server.messages()]
     assert sorted(subjects) == sorted(f"m{i}" for i in range(200))
     assert await OutboxMessage.filter(status="SENT").count() == 200
+
+
+async def test_sms_goes_to_the_http_gateway_and_a_503_is_retried(settings, clean_db, deliver,
+                                                                 sms_gateway):
+    from server.resolvers.outbox import enqueue_sms
+
+    await enqueue_sms("+966551234567", "رمزك 123456")
+    sms_gateway.fail_next = 1
+    assert await deliver() == 0
+    row = await OutboxMessage.get()
+    assert row.status == "PENDING" and "503" in row.last_error
+    await OutboxMessage.filter(id=row.id).update(next_attempt_at=worker.now())
+    assert await deliver() == 1
+    [sent] = sms_gateway.received
+    assert sent == {"auth": "Bearer test-token", "recipients": ["966551234567"],
+                    "body": "رمزك 123456", "sender": "SIJIL"}
+
+
+async def test_an_unreachable_sms_gateway_is_a_retryable_failure(settings, clean_db):
+    import dataclasses
+
+    from server.resolvers.outbox import enqueue_sms
+
+    offline = dataclasses.replace(settings, sms_backend="taqnyat", sms_api_token="t",
+                                  sms_api_url=f"http://127.0.0.1:{free_port()}/v1/messages")
+    await enqueue_sms("+966551234567", "x")
+    assert await worker.run_once(worker.Deliverer(offline, "")) == 0
+    row = await OutboxMessage.get()
+    assert row.status == "PENDING" and "unreachable" in row.last_error

@@ -3,6 +3,7 @@ or smtps://… for implicit TLS."""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -36,7 +37,7 @@ class SmtpTarget:
 
 
 def compose(sender: str, recipient: str, subject: str, text: str,
-            html: str | None = None) -> EmailMessage:
+            html: str | None = None, attachments: list[dict] | None = None) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
@@ -45,6 +46,10 @@ def compose(sender: str, recipient: str, subject: str, text: str,
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
+    for attachment in attachments or []:
+        maintype, _, subtype = attachment["content_type"].partition("/")
+        message.add_attachment(base64.b64decode(attachment["data_b64"]), maintype=maintype,
+                               subtype=subtype, filename=attachment["filename"])
     return message
 
 

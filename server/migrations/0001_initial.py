@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                 ('email_verified_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('mobile_verified_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('totp_secret', fields.CharField(null=True, max_length=64)),
+                ('totp_pending_secret', fields.CharField(null=True, max_length=64)),
                 ('totp_last_step', fields.BigIntField(default=0)),
                 ('failed_logins', fields.IntField(default=0)),
                 ('last_failed_login_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
@@ -87,6 +88,16 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='RateCounter',
+            fields=[
+                ('key', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=200)),
+                ('window_start', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('count', fields.IntField(default=0)),
+            ],
+            options={'table': 'rate_counter', 'app': 'models', 'pk_attr': 'key', 'table_description': 'Fixed-window counters for rate limits, shared by every app process.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Session',
             fields=[
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -99,6 +110,15 @@ class Migration(migrations.Migration):
                 ('user_agent', fields.CharField(default='', max_length=200)),
             ],
             options={'table': 'session', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='UsedCaptcha',
+            fields=[
+                ('signature', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=128)),
+                ('expires_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'used_captcha', 'app': 'models', 'pk_attr': 'signature', 'table_description': 'An ALTCHA solution is accepted once: its signature is kept until it expires.'},
             bases=['Model'],
         ),
     ]

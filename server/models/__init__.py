@@ -2,6 +2,10 @@
 
 MODEL_MODULES = [
     "server.models.accounts",
+    "server.models.applications",
     "server.models.audit",
+    "server.models.documents",
     "server.models.outbox",
+    "server.models.payments",
+    "server.models.practitioners",
 ]

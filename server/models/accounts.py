@@ -16,6 +16,7 @@ class Account(Model):
     email_verified_at = fields.DatetimeField(null=True)
     mobile_verified_at = fields.DatetimeField(null=True)
     totp_secret = fields.CharField(max_length=64, null=True)
+    totp_pending_secret = fields.CharField(max_length=64, null=True)
     totp_last_step = fields.BigIntField(default=0)
     failed_logins = fields.IntField(default=0)
     last_failed_login_at = fields.DatetimeField(null=True)
@@ -65,3 +66,24 @@ class OneTimeCode(Model):
     class Meta:
         table = "one_time_code"
         indexes = (("account_id", "purpose", "created_at"),)
+
+
+class RateCounter(Model):
+    """Fixed-window counters for rate limits, shared by every app process."""
+
+    key = fields.CharField(max_length=200, primary_key=True)
+    window_start = fields.DatetimeField()
+    count = fields.IntField(default=0)
+
+    class Meta:
+        table = "rate_counter"
+
+
+class UsedCaptcha(Model):
+    """An ALTCHA solution is accepted once: its signature is kept until it expires."""
+
+    signature = fields.CharField(max_length=128, primary_key=True)
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "used_captcha"

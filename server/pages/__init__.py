@@ -8,9 +8,27 @@ from server.config import Settings
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
-    from server.pages import dev, home
+    from server.pages import (
+        account_security,
+        applications,
+        dev,
+        documents,
+        gallery,
+        home,
+        payments,
+        public,
+        record,
+        record_entries,
+        register,
+        signin,
+    )
 
-    found: list[BaseRoute] = [*home.ROUTES]
+    found: list[BaseRoute] = [
+        *home.ROUTES, *register.ROUTES, *signin.ROUTES, *account_security.ROUTES,
+        *documents.ROUTES,
+        *public.ROUTES, *record.ROUTES, *record_entries.ROUTES, *applications.ROUTES,
+        *payments.ROUTES,
+    ]
     if settings.development:
-        found += dev.ROUTES
+        found += dev.ROUTES + gallery.ROUTES
     return found

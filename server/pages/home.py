@@ -11,7 +11,12 @@ from server.pages.plumbing import page_ctx, read_form, redirect, render
 
 
 async def home(request: Request):
+    """The public welcome page, or the practitioner's "My services" dashboard."""
     ctx = await page_ctx(request)
+    if ctx.account is not None:
+        from server.pages.record import dashboard
+
+        return await dashboard(request, ctx)
     return render(request, ctx, "pages/home.html")
 
 

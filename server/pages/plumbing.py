@@ -15,9 +15,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from graphql import OperationDefinitionNode, parse
-from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
-from jinja2_fragments import render_block
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    OperationDefinitionNode,
+    Visitor,
+    parse,
+    print_ast,
+    visit,
+)
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -26,56 +32,15 @@ from strawberry.types import ExecutionResult
 
 from server.config import ROOT
 from server.context import Context, build_context, session_cookie_name
-from server.i18n import LANGUAGES, direction, format_date, isolate, translations
+from server.i18n import LANGUAGES, direction, format_date
 from server.middleware import CSRF_FIELD, tokens_match
 from server.schema import build_schema
+from server.templating import environment, render_block
 
-TEMPLATES_DIR = ROOT / "web" / "templates"
 OPERATIONS_DIR = ROOT / "web" / "operations"
 
 
 # ------------------------------------------------------------------ templates
-
-@pass_context
-def _gettext(ctx, message: str, **values) -> str:
-    text = translations(ctx.get("lang", "ar")).gettext(message)
-    return text % values if values else text
-
-
-@pass_context
-def _ngettext(ctx, singular: str, plural: str, n: int, **values) -> str:
-    text = translations(ctx.get("lang", "ar")).ngettext(singular, plural, n)
-    return text % {"num": n, **values}
-
-
-@cache
-def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
-    env.filters["isolate"] = isolate
-    env.globals["static"] = static_url
-    return env
-
-
-@cache
-def _static_versions() -> dict[str, str]:
-    return {}
-
-
-def static_url(path: str) -> str:
-    """A cache-busting URL: the file's modification time as a query string."""
-    versions = _static_versions()
-    if path not in versions:
-        file = ROOT / "web" / "static" / path
-        versions[path] = str(int(file.stat().st_mtime)) if file.exists() else "0"
-    return f"/static/{path}?v={versions[path]}"
-
 
 def page_context(request: Request, ctx: Context, **values: Any) -> dict[str, Any]:
     lang = ctx.lang
@@ -98,7 +63,7 @@ def render(request: Request, ctx: Context, template: str, values: dict | None = 
            headers: dict[str, str] | None = None) -> HTMLResponse:
     data = page_context(request, ctx, **(values or {}))
     if block is not None:
-        html = render_block(environment(), template, block, **data)
+        html = render_block(template, block, **data)
     else:
         html = environment().get_template(template).render(**data)
     response = HTMLResponse(html, status_code=status, headers=headers)
@@ -128,12 +93,34 @@ def operations() -> dict[str, str]:
 
 
 def operations_in(path: Path) -> dict[str, str]:
-    source = path.read_text()
-    document = parse(source)
-    names = [d.name.value for d in document.definitions
-             if isinstance(d, OperationDefinitionNode) and d.name]
-    # Each operation runs with the whole file as its document, so fragments can be shared.
-    return dict.fromkeys(names, source)
+    """Each operation as its own document, with the fragments it uses: validation (and the
+    one-sign-in-mutation rule) sees exactly what runs."""
+    document = parse(path.read_text())
+    fragments = {d.name.value: d for d in document.definitions
+                 if isinstance(d, FragmentDefinitionNode)}
+    return {
+        d.name.value: print_ast(DocumentNode(definitions=(d, *_used(d, fragments))))
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode) and d.name
+    }
+
+
+def _used(node, fragments: dict) -> list[FragmentDefinitionNode]:
+    """The fragments `node` spreads, and the ones those spread, each once."""
+    found: dict[str, FragmentDefinitionNode] = {}
+    pending = [node]
+    while pending:
+        current = pending.pop()
+
+        class Spreads(Visitor):
+            def enter_fragment_spread(self, spread, *_args) -> None:
+                name = spread.name.value
+                if name not in found and name in fragments:
+                    found[name] = fragments[name]
+                    pending.append(fragments[name])
+
+        visit(current, Spreads())
+    return list(found.values())
 
 
 async def execute(ctx: Context, name: str, variables: dict | None = None) -> ExecutionResult:
@@ -190,3 +177,26 @@ def field_errors(payload: dict) -> dict[str, str]:
     for error in payload.get("errors") or []:
         found.setdefault(error.get("field") or "_form", error["message"])
     return found
+
+
+async def submit(ctx: Context, operation: str, payload_key: str,
+                 variables: dict) -> tuple[dict, dict[str, str]]:
+    """Run a page's mutation; returns (payload, errors by field)."""
+    result = await execute(ctx, operation, variables)
+    payload = (result.data or {})[payload_key] or {}
+    return payload, field_errors(payload)
+
+
+def form_response(request: Request, ctx: Context, template: str, values: dict,
+                  errors: dict[str, str], block: str = "form") -> HTMLResponse:
+    """The form again with its errors and what was typed: the block for htmx, the page
+    without it; 422 either way."""
+    data = {**values, "errors": errors}
+    if is_htmx(request):
+        return render(request, ctx, template, data, block=block, status=422)
+    return render(request, ctx, template, data, status=422)
+
+
+def form_values(form: FormData, *names: str) -> dict[str, str]:
+    """What the user typed, to show again (passwords are never among `names`)."""
+    return {name: str(form.get(name, "")) for name in names}

@@ -13,18 +13,22 @@ def _now() -> dt.datetime:
 
 
 async def enqueue_email(to: str, subject: str, text: str, html: str | None = None,
-                        dedupe_key: str | None = None) -> OutboxMessage | None:
-    return await _enqueue("email", to, {"subject": subject, "text": text, "html": html},
-                          dedupe_key)
+                        dedupe_key: str | None = None,
+                        attachments: list[dict] | None = None) -> OutboxMessage | None:
+    payload = {"subject": subject, "text": text, "html": html}
+    if attachments:
+        payload["attachments"] = attachments  # [{"filename", "content_type", "data_b64"}]
+    return await _enqueue("email", to, payload, dedupe_key)
 
 
 async def enqueue_sms(to: str, body: str, dedupe_key: str | None = None) -> OutboxMessage | None:
     return await _enqueue("sms", to, {"body": body}, dedupe_key)
 
 
-async def enqueue_webhook(url: str, body: dict, headers: dict[str, str],
+async def enqueue_webhook(url: str, raw_body: str, headers: dict[str, str],
                           dedupe_key: str | None = None) -> OutboxMessage | None:
-    return await _enqueue("webhook", url, {"body": body, "headers": headers}, dedupe_key)
+    """`raw_body` is posted as is, so a signature over it stays valid."""
+    return await _enqueue("webhook", url, {"raw": raw_body, "headers": headers}, dedupe_key)
 
 
 async def _enqueue(channel: str, recipient: str, payload: dict,

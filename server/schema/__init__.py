@@ -7,6 +7,7 @@ from functools import cache
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -17,15 +18,19 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from server.schema import accounts
+from server.schema import accounts, applications, public, record, renewals, review
 from server.schema.base import ErrorShaping
+from server.schema.limits import one_sign_in_mutation_per_document
 
 MAX_DEPTH = 8
 MAX_ALIASES = 15
 MAX_TOKENS = 1000
 
-Query = merge_types("Query", (accounts.Query,))
-MUTATIONS: tuple[type, ...] = ()
+Query = merge_types("Query", (accounts.Query, applications.Query, public.Query, record.Query,
+                             renewals.Query, review.Query))
+MUTATIONS: tuple[type, ...] = (accounts.Mutation, record.Mutation, renewals.Mutation,
+                              review.Mutation)
+SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS)
 
 
 class Schema(strawberry.Schema):
@@ -44,6 +49,7 @@ def build_schema(production: bool = False) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: AddValidationRules([SIGN_IN_RULE]),
         ErrorShaping,
     ]
     if production:

@@ -1,11 +1,21 @@
+"""Accounts: registration, sign-in, the signed-in account and its security settings.
+
+Input fields are nullable so that a missing value is answered as a REQUIRED UserError on
+its field, never as a top-level GraphQL error."""
+
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
 
+import segno
 import strawberry
 from strawberry import Info
 
 from server.models.accounts import Account as AccountModel
+from server.resolvers import registration, security, signin
+from server.schema.base import UserError, mutation_payload
+from server.schema.practitioners import Practitioner, practitioners_of_accounts
 
 
 @strawberry.enum
@@ -13,6 +23,12 @@ class Role(Enum):
     PRACTITIONER = "PRACTITIONER"
     REVIEWER = "REVIEWER"
     ADMIN = "ADMIN"
+
+
+@strawberry.enum
+class ChallengeChannel(Enum):
+    SMS = "SMS"
+    TOTP = "TOTP"
 
 
 @strawberry.type
@@ -23,6 +39,14 @@ class Account:
     roles: list[Role]
     email_verified: bool
     mobile_verified: bool
+    authenticator_enabled: bool
+    language: str
+    model: strawberry.Private[AccountModel]
+
+    @strawberry.field(description="The registry record this account has claimed, or null.")
+    async def practitioner(self, info: Info) -> Practitioner | None:
+        row = await info.context.loaders.get(practitioners_of_accounts).load(self.model.id)
+        return Practitioner.of(row) if row else None
 
     @classmethod
     def from_model(cls, account: AccountModel) -> Account:
@@ -33,7 +57,181 @@ class Account:
             roles=[Role(r) for r in account.role_list],
             email_verified=account.email_verified_at is not None,
             mobile_verified=account.mobile_verified_at is not None,
+            authenticator_enabled=bool(account.totp_secret),
+            language=account.language,
+            model=account,
         )
+
+
+@strawberry.type
+class SignInChallenge:
+    id: strawberry.ID
+    channel: ChallengeChannel
+    expires_at: dt.datetime
+
+
+@strawberry.type
+class ActiveSession:
+    id: strawberry.ID
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    ip: str
+    user_agent: str
+    current: bool
+
+
+# ------------------------------------------------------------------ inputs
+
+@strawberry.input
+class RegisterAccountInput:
+    first_name: str | None = None
+    family_name: str | None = None
+    email: str | None = None
+    email_confirmation: str | None = None
+    password: str | None = None
+    password_confirmation: str | None = None
+    mobile: str | None = None
+    accept_terms: bool | None = None
+    captcha: str | None = strawberry.field(
+        default=None, description="The ALTCHA widget's payload (GET /captcha/challenge).")
+
+
+@strawberry.input
+class ConfirmEmailInput:
+    token: str | None = None
+
+
+@strawberry.input
+class ResendConfirmationEmailInput:
+    email: str | None = None
+
+
+@strawberry.input
+class VerifyMobileInput:
+    account_id: strawberry.ID | None = None
+    code: str | None = None
+
+
+@strawberry.input
+class ResendMobileCodeInput:
+    account_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class LoginInput:
+    identifier: str | None = strawberry.field(
+        default=None, description="An email, a national ID or an Iqama number.")
+    password: str | None = None
+
+
+@strawberry.input
+class VerifyLoginInput:
+    challenge_id: strawberry.ID | None = None
+    code: str | None = None
+
+
+@strawberry.input
+class RequestPasswordResetInput:
+    email: str | None = None
+
+
+@strawberry.input
+class ResetPasswordInput:
+    token: str | None = None
+    password: str | None = None
+    password_confirmation: str | None = None
+
+
+@strawberry.input
+class ChangePasswordInput:
+    current_password: str | None = None
+    new_password: str | None = None
+    new_password_confirmation: str | None = None
+
+
+@strawberry.input
+class CodeInput:
+    code: str | None = None
+
+
+@strawberry.input
+class PasswordInput:
+    password: str | None = None
+
+
+@strawberry.input
+class RequestEmailChangeInput:
+    new_email: str | None = None
+    password: str | None = None
+
+
+@strawberry.input
+class RequestMobileChangeInput:
+    new_mobile: str | None = None
+    password: str | None = None
+
+
+@strawberry.input
+class EndSessionInput:
+    session_id: strawberry.ID | None = None
+
+
+# ------------------------------------------------------------------ payloads
+
+@strawberry.type
+class AccountPayload:
+    errors: list[UserError]
+    account: Account | None = None
+
+
+@strawberry.type
+class DonePayload:
+    """`done` is true on success; the answer is the same whether or not an account exists
+    where that would otherwise reveal it."""
+
+    errors: list[UserError]
+    done: bool = False
+
+
+@strawberry.type
+class ResendMobileCodePayload:
+    errors: list[UserError]
+    sent: bool = False
+
+
+@strawberry.type
+class LoginPayload:
+    errors: list[UserError]
+    challenge: SignInChallenge | None = None
+
+
+@strawberry.type
+class VerifyLoginPayload:
+    errors: list[UserError]
+    token: str | None = None
+    account: Account | None = None
+
+
+@strawberry.type
+class LogoutPayload:
+    errors: list[UserError]
+
+
+@strawberry.type
+class TotpEnrolmentPayload:
+    errors: list[UserError]
+    secret: str | None = None
+    otpauth_uri: str | None = None
+    qr_svg: str | None = strawberry.field(default=None,
+                                          description="The otpauth URI as an SVG QR code.")
+
+
+def _text(value: str | None) -> str:
+    return value or ""
+
+
+def _account(model: AccountModel) -> dict:
+    return {"account": Account.from_model(model)}
 
 
 @strawberry.type
@@ -42,3 +240,168 @@ class Query:
     def me(self, info: Info) -> Account | None:
         account = info.context.account
         return Account.from_model(account) if account else None
+
+    @strawberry.field(description="The signed-in account's active sessions.")
+    async def my_sessions(self, info: Info) -> list[ActiveSession]:
+        rows = await security.my_sessions(info.context)
+        current = info.context.session.id
+        return [ActiveSession(id=strawberry.ID(str(s.id)), created_at=s.created_at,
+                              last_seen_at=s.last_seen_at, ip=s.ip, user_agent=s.user_agent,
+                              current=s.id == current) for s in rows]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def register_account(self, info: Info, input: RegisterAccountInput) -> AccountPayload:
+        async def run():
+            return _account(await registration.register_account(
+                info.context, strawberry.asdict(input)))
+        return await mutation_payload(info, AccountPayload, run)
+
+    @strawberry.mutation
+    async def confirm_email(self, info: Info, input: ConfirmEmailInput) -> AccountPayload:
+        async def run():
+            return _account(await registration.confirm_email(info.context, _text(input.token)))
+        return await mutation_payload(info, AccountPayload, run)
+
+    @strawberry.mutation(description="Sends a new confirmation link, if the address has an "
+                                     "unconfirmed account.")
+    async def resend_confirmation_email(self, info: Info,
+                                        input: ResendConfirmationEmailInput) -> DonePayload:
+        async def run():
+            await registration.resend_confirmation_email(info.context, _text(input.email))
+            return {"done": True}
+        return await mutation_payload(info, DonePayload, run)
+
+    @strawberry.mutation
+    async def verify_mobile(self, info: Info, input: VerifyMobileInput) -> AccountPayload:
+        async def run():
+            return _account(await registration.verify_mobile(
+                info.context, _text(input.account_id), _text(input.code)))
+        return await mutation_payload(info, AccountPayload, run)
+
+    @strawberry.mutation
+    async def resend_mobile_code(self, info: Info,
+                                 input: ResendMobileCodeInput) -> ResendMobileCodePayload:
+        async def run():
+            await registration.resend_mobile_code(info.context, _text(input.account_id))
+            return {"sent": True}
+        return await mutation_payload(info, ResendMobileCodePayload, run)
+
+    @strawberry.mutation
+    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+        async def run():
+            row = await signin.login(info.context, _text(input.identifier),
+                                     _text(input.password))
+            return {"challenge": SignInChallenge(id=strawberry.ID(str(row.id)),
+                                                 channel=ChallengeChannel(row.channel),
+                                                 expires_at=row.expires_at)}
+        return await mutation_payload(info, LoginPayload, run)
+
+    @strawberry.mutation
+    async def verify_login(self, info: Info, input: VerifyLoginInput) -> VerifyLoginPayload:
+        async def run():
+            token, account = await signin.verify_login(
+                info.context, _text(input.challenge_id), _text(input.code))
+            return {"token": token, **_account(account)}
+        return await mutation_payload(info, VerifyLoginPayload, run)
+
+    @strawberry.mutation(description="Ends the current session on the server.")
+    async def logout(self, info: Info) -> LogoutPayload:
+        async def run():
+            await signin.logout(info.context)
+            return {}
+        return await mutation_payload(info, LogoutPayload, run)
+
+    @strawberry.mutation
+    async def request_password_reset(self, info: Info,
+                                     input: RequestPasswordResetInput) -> DonePayload:
+        async def run():
+            await signin.request_password_reset(info.context, _text(input.email))
+            return {"done": True}
+        return await mutation_payload(info, DonePayload, run)
+
+    @strawberry.mutation
+    async def reset_password(self, info: Info, input: ResetPasswordInput) -> AccountPayload:
+        async def run():
+            return _account(await signin.reset_password(
+                info.context, _text(input.token), _text(input.password),
+                _text(input.password_confirmation)))
+        return await mutation_payload(info, AccountPayload, run)
+
+    @strawberry.mutation
+    async def change_password(self, info: Info, input: ChangePasswordInput) -> AccountPayload:
+        async def run():
+            return _account(await security.change_password(
+                info.context, _text(input.current_password), _text(input.new_password),
+                _text(input.new_password_confirmation)))
+        return await mutation_payload(info, AccountPayload, run)
+
+    @strawberry.mutation
+    async def start_totp_enrolment(self, info: Info) -> TotpEnrolmentPayload:
+        async def run():
+            secret, uri = await security.start_totp_enrolment(info.context)
+            svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#0b2e2b")
+            return {"secret": secret, "otpauth_uri": uri, "qr_svg": svg}
+        return await mutation_payload(info, TotpEnrolmentPayload, run)
+
+    @strawberry.mutation
+    async def confirm_totp_enrolment(self, info: Info, input: CodeInput) -> AccountPayload:
+        async def run():
+            return _account(await security.confirm_totp_enrolment(info.context,
+                                                                  _text(input.code)))
+        return await mutation_payload(info, AccountPayload, run)
+
+    @strawberry.mutation
+    async def remove_totp(self, info: Info, input: PasswordInput) -> AccountPayload:
+        async def run():
+            return _account(await security.remove_totp(info.context, _text(input.password)))
+        return await mutation_payload(info, AccountPayload, run)
+
+    @strawberry.mutation
+    async def request_email_change(self, info: Info,
+                                   input: RequestEmailChangeInput) -> DonePayload:
+        async def run():
+            await security.request_email_change(info.context, _text(input.new_email),
+                                                _text(input.password))
+            return {"done": True}
+        return await mutation_payload(info, DonePayload, run)
+
+    @strawberry.mutation
+    async def confirm_email_change(self, info: Info, input: ConfirmEmailInput) -> AccountPayload:
+        async def run():
+            return _account(await security.confirm_email_change(info.context,
+                                                                _text(input.token)))
+        return await mutation_payload(info, AccountPayload, run)
+
+    @strawberry.mutation
+    async def request_mobile_change(self, info: Info,
+                                    input: RequestMobileChangeInput) -> DonePayload:
+        async def run():
+            await security.request_mobile_change(info.context, _text(input.new_mobile),
+                                                 _text(input.password))
+            return {"done": True}
+        return await mutation_payload(info, DonePayload, run)
+
+    @strawberry.mutation
+    async def confirm_mobile_change(self, info: Info, input: CodeInput) -> AccountPayload:
+        async def run():
+            return _account(await security.confirm_mobile_change(info.context,
+                                                                 _text(input.code)))
+        return await mutation_payload(info, AccountPayload, run)
+
+    @strawberry.mutation
+    async def end_session(self, info: Info, input: EndSessionInput) -> DonePayload:
+        async def run():
+            await security.end_session(info.context, _text(input.session_id))
+            return {"done": True}
+        return await mutation_payload(info, DonePayload, run)
+
+
+SIGN_IN_FIELDS = frozenset({
+    "registerAccount", "confirmEmail", "resendConfirmationEmail", "verifyMobile",
+    "resendMobileCode", "login", "verifyLogin", "requestPasswordReset", "resetPassword",
+    "changePassword", "confirmTotpEnrolment", "removeTotp", "requestEmailChange",
+    "confirmEmailChange", "requestMobileChange", "confirmMobileChange",
+})

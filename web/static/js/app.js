@@ -35,6 +35,28 @@
     });
   });
 
+  // A visible countdown ("You can ask for a new code in 42 seconds"), from data attributes
+  // the server fills in the page's language; "{s}" stands for the seconds.
+  function startCountdowns(root) {
+    root.querySelectorAll("[data-countdown]").forEach(function (el) {
+      if (el.dataset.countdownStarted) return;
+      el.dataset.countdownStarted = "1";
+      var left = parseInt(el.dataset.countdown, 10) || 0;
+      var tick = function () {
+        if (left <= 0) {
+          el.textContent = el.dataset.countdownDone || "";
+          return;
+        }
+        el.textContent = (el.dataset.countdownText || "").replace("{s}", String(left));
+        left -= 1;
+        window.setTimeout(tick, 1000);
+      };
+      tick();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { startCountdowns(document); });
+  document.addEventListener("htmx:load", function (event) { startCountdowns(event.detail.elt); });
+
   // Upload progress for <progress data-upload-progress> inside the uploading form.
   document.addEventListener("htmx:xhr:progress", function (event) {
     var form = event.detail.elt.closest("form");

@@ -1,0 +1,131 @@
+"""Where uploaded documents' bytes live: a small interface, and a filesystem implementation
+under `DATA_DIR/documents` (outside the web root, never served by the static route).
+
+Keys are random (`secrets.token_urlsafe`), never derived from what the user sent, so a file
+name can never become a path. An S3-compatible implementation only has to provide the same
+four methods: `save` maps to a (multipart) PutObject of the stream, `open` to a streamed
+GetObject, `delete` to DeleteObject, `exists` to HeadObject.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import secrets
+from collections.abc import AsyncIterable, AsyncIterator
+from functools import cache
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from server.config import Settings
+
+CHUNK = 64 * 1024
+# Two characters of shard, a slash, then the rest of a 256-bit token: anything else is not a
+# key this module made, and is refused before it can reach the filesystem.
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{2}/[A-Za-z0-9_-]{20,100}$")
+
+
+class Storage(Protocol):
+    async def save(self, data: bytes | AsyncIterable[bytes]) -> str:
+        """Stores the bytes and returns a new key. If `data` raises while being read,
+        nothing is kept and the error propagates."""
+        ...
+
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        """The stored bytes in chunks; FileNotFoundError when there is no such key."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Removes the bytes; a key that is already gone is not an error."""
+        ...
+
+    async def exists(self, key: str) -> bool: ...
+
+
+class FileSystemStorage:
+    """Files named by their key under `root`, sharded by the key's first two characters so
+    no directory grows to millions of entries. Directories are 0700 and files 0600: only
+    the app's own user can read what practitioners uploaded."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        if not KEY_PATTERN.match(key):
+            raise ValueError("not a storage key")
+        return self.root / key
+
+    async def save(self, data: bytes | AsyncIterable[bytes]) -> str:
+        token = secrets.token_urlsafe(32)
+        key = f"{token[:2]}/{token}"
+        final = self._path(key)
+        # Written under a temporary name and renamed once complete: a reader or a crash never
+        # sees half a file under a real key, and `.part` leftovers are recognisable.
+        partial = final.with_name(final.name + ".part")
+        fd = await asyncio.to_thread(_create_exclusive, self.root, partial)
+        try:
+            if isinstance(data, bytes | bytearray | memoryview):
+                await asyncio.to_thread(_write_all, fd, bytes(data))
+            else:
+                async for chunk in data:
+                    if chunk:
+                        await asyncio.to_thread(_write_all, fd, chunk)
+            await asyncio.to_thread(os.fsync, fd)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
+            raise
+        os.close(fd)
+        await asyncio.to_thread(os.replace, partial, final)
+        return key
+
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        # Opened now, not on first iteration, so a missing file is an error before any
+        # response has started.
+        file = await asyncio.to_thread(open, self._path(key), "rb")
+        return _chunks(file)
+
+    async def delete(self, key: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            await asyncio.to_thread(os.unlink, self._path(key))
+
+    async def exists(self, key: str) -> bool:
+        return await asyncio.to_thread(self._path(key).is_file)
+
+
+def _create_exclusive(root: Path, path: Path) -> int:
+    # `mode` applies to the directory being made, not to its parents: make both on purpose.
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    os.fchmod(fd, 0o600)  # the process umask must not widen it (nor narrow it oddly)
+    return fd
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+async def _chunks(file: BinaryIO) -> AsyncIterator[bytes]:
+    try:
+        while chunk := await asyncio.to_thread(file.read, CHUNK):
+            yield chunk
+    finally:
+        file.close()
+
+
+@cache
+def _filesystem(root: Path) -> FileSystemStorage:
+    return FileSystemStorage(root)
+
+
+def storage_for(settings: Settings) -> Storage:
+    """The storage the settings ask for (only the filesystem so far)."""
+    return _filesystem(Path(settings.data_dir) / "documents")

@@ -1,0 +1,46 @@
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Payment(Model):
+    """One attempt to pay an application's fee with a gateway. Confirmed only by a verified
+    callback or a server-side fetch; applied to its application exactly once."""
+
+    id = fields.UUIDField(primary_key=True)
+    application = fields.ForeignKeyField("models.Application", related_name="payments",
+                                         db_index=True, on_delete=fields.CASCADE)
+    provider = fields.CharField(max_length=16)
+    method = fields.CharField(max_length=12)
+    # INITIATED → PAID, FAILED or EXPIRED; PAID → REFUNDED.
+    status = fields.CharField(max_length=12, default="INITIATED", db_index=True)
+    amount = fields.DecimalField(max_digits=10, decimal_places=2)
+    currency = fields.CharField(max_length=3, default="SAR")
+    # Saved before calling the gateway, so a retried call cannot create a second charge.
+    idempotency_key = fields.CharField(max_length=64, unique=True)
+    provider_payment_id = fields.CharField(max_length=100, null=True, unique=True)
+    redirect_url = fields.CharField(max_length=1000, default="")
+    sadad_bill_number = fields.CharField(max_length=40, default="")
+    expires_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    paid_at = fields.DatetimeField(null=True)
+    refunded_amount = fields.DecimalField(max_digits=10, decimal_places=2, default=0)
+
+    class Meta:
+        table = "payment"
+
+
+class PaymentEvent(Model):
+    """Every gateway callback received, verified or not: de-duplicated by event id."""
+
+    id = fields.BigIntField(primary_key=True)
+    provider = fields.CharField(max_length=16)
+    event_id = fields.CharField(max_length=100, unique=True)
+    payment = fields.ForeignKeyField("models.Payment", related_name="events", null=True,
+                                     db_index=True, on_delete=fields.SET_NULL)
+    received_at = fields.DatetimeField(auto_now_add=True)
+    verified = fields.BooleanField(default=False)
+    outcome = fields.CharField(max_length=200, default="")
+    payload = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "payment_event"

@@ -1,0 +1,139 @@
+"""Payment routes: the gateways' webhook, the sandbox's hosted page, and the page a payer
+returns to. The return page never confirms anything: it shows what the gateway said."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from server.domain import fees
+from server.integrations.payments import CallbackRejected, gateway_for
+from server.models.payments import Payment
+from server.pages.plumbing import (
+    execute,
+    form_values,
+    page_ctx,
+    read_form,
+    redirect,
+    render,
+    submit,
+)
+from server.pages.record import SERVICE_NAMES, signed_in
+from server.resolvers.outbox import enqueue_webhook
+from server.resolvers.payments import handle_callback
+
+log = logging.getLogger("sijil.payments")
+WEBHOOK_BODY_LIMIT = 64 * 1024
+
+
+async def webhook(request: Request):
+    provider = request.path_params["provider"]
+    raw = await request.body()
+    if len(raw) > WEBHOOK_BODY_LIMIT:
+        return JSONResponse({"error": "too large"}, status_code=413)
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    try:
+        outcome = await handle_callback(request.app.state.settings, provider, headers, raw)
+    except CallbackRejected as rejected:
+        log.warning("payment callback refused (%s): %s", provider, rejected.reason)
+        return JSONResponse({"error": rejected.reason}, status_code=rejected.status)
+    return JSONResponse({"received": True, "outcome": outcome})
+
+
+async def pay_page(request: Request):
+    ctx = await signed_in(request)
+    data = (await execute(ctx, "PageApplication", {"id": request.path_params["id"]})).data
+    application = data["myApplication"]
+    if application is None:
+        raise HTTPException(404)
+    return render(request, ctx, "payments/pay.html", {
+        "a": application, "service_names": SERVICE_NAMES, "errors": {}, "values": {}})
+
+
+async def pay(request: Request):
+    ctx = await signed_in(request)
+    form = await read_form(request)
+    values = form_values(form, "method")
+    application_id = request.path_params["id"]
+    payload, errors = await submit(ctx, "PagePayApplication", "payApplication", {"input": {
+        "applicationId": application_id, "method": values["method"] or None}})
+    if errors:
+        data = (await execute(ctx, "PageApplication", {"id": application_id})).data
+        return render(request, ctx, "payments/pay.html", {
+            "a": data["myApplication"], "service_names": SERVICE_NAMES, "errors": errors,
+            "values": values}, status=422)
+    payment = payload["payment"]
+    if payment["redirectUrl"]:
+        return redirect(request, payment["redirectUrl"])
+    return redirect(request, f"/applications/{application_id}/payment/{payment['id']}")
+
+
+async def payment_return(request: Request):
+    """Where the payer lands after the gateway: it polls until the gateway has confirmed."""
+    ctx = await signed_in(request)
+    payment = await Payment.get_or_none(id=_uuid(request.path_params["payment"]),
+                                        application__applicant_id=ctx.account.id) \
+        .select_related("application")
+    if payment is None:
+        raise HTTPException(404)
+    data = {"payment": payment, "application": payment.application,
+            "service_names": SERVICE_NAMES}
+    block = "status" if request.headers.get("hx-request") else None
+    return render(request, ctx, "payments/return.html", data, block=block)
+
+
+def _uuid(value: str):
+    import uuid
+
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise HTTPException(404) from None
+
+
+# ------------------------------------------------------------------ the sandbox gateway
+
+async def sandbox_page(request: Request):
+    ctx = await page_ctx(request)
+    payment = await _sandbox_payment(request)
+    return render(request, ctx, "payments/sandbox.html", {"payment": payment})
+
+
+async def sandbox_complete(request: Request):
+    """The payer's choice; the sandbox then calls our webhook, signed, through the outbox."""
+    ctx = await page_ctx(request)
+    payment = await _sandbox_payment(request)
+    form = await read_form(request)
+    outcome = str(form.get("outcome", ""))
+    if outcome not in ("paid", "failed"):
+        raise HTTPException(400)
+    gateway = gateway_for(ctx.settings, "sandbox")
+    raw, headers = gateway.callback(payment.provider_payment_id, outcome,
+                                    fees.to_halalas(payment.amount), payment.currency,
+                                    {"payment_id": str(payment.id)})
+    await enqueue_webhook(f"{ctx.settings.base_url}/payments/webhook/sandbox", raw, headers)
+    return redirect(request, f"/applications/{payment.application_id}/payment/{payment.id}")
+
+
+async def _sandbox_payment(request: Request) -> Payment:
+    if request.app.state.settings.production:
+        raise HTTPException(404)
+    payment = await Payment.get_or_none(id=_uuid(request.path_params["payment_id"]),
+                                        provider="sandbox")
+    if payment is None:
+        raise HTTPException(404)
+    return payment
+
+
+ROUTES = [
+    Route("/payments/webhook/{provider}", webhook, methods=["POST"]),
+    Route("/applications/{id}/pay", pay_page, methods=["GET"]),
+    Route("/applications/{id}/pay", pay, methods=["POST"]),
+    Route("/applications/{id}/payment/{payment}", payment_return, methods=["GET"]),
+    Route("/sandbox/pay/{payment_id}", sandbox_page, methods=["GET"]),
+    Route("/sandbox/pay/{payment_id}", sandbox_complete, methods=["POST"]),
+]

@@ -1,0 +1,183 @@
+"""Deciding applications: by the system (a renewal that meets every rule is approved the
+moment it is paid) or by a reviewer (approve, reject, or return for correction). What an
+approval does depends on the kind; every decision notifies the applicant."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from tortoise.transactions import in_transaction
+
+from server.config import Settings
+from server.domain import applications as rules
+from server.domain.errors import DomainError
+from server.i18n import N_, gettext
+from server.models.accounts import Account
+from server.models.applications import Application
+from server.models.practitioners import CpdActivity, Registration
+from server.resolvers import applications, audit, notify, personal_data
+from server.resolvers.auth import require_role
+from server.resolvers.practitioners import record_change
+
+AUTO_APPROVE_RENEWALS = True
+DECISIONS = {"APPROVE": "APPROVED", "REJECT": "REJECTED", "RETURN": "RETURNED"}
+
+STATUS_EMAIL = {
+    "SUBMITTED": N_("Your application is received and waiting for review."),
+    "IN_REVIEW": N_("A reviewer is looking at your application."),
+    "APPROVED": N_("Your application is approved."),
+    "REJECTED": N_("Your application was not approved."),
+    "RETURNED": N_("Your application was returned to you for correction."),
+    "AWAITING_PAYMENT": N_("Your application is waiting for the fee to be paid."),
+    "CANCELLED": N_("Your application is cancelled."),
+    "DRAFT": N_("Your application is saved as a draft."),
+}
+
+STATUS_SMS = {
+    "SUBMITTED": N_("Sijil: your application is received and waiting for review."),
+    "APPROVED": N_("Sijil: your application is approved."),
+    "REJECTED": N_("Sijil: your application was not approved. See the reason in Sijil."),
+    "RETURNED": N_("Sijil: your application was returned for correction. See what to fix "
+                   "in Sijil."),
+}
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+async def notify_status(settings: Settings, application: Application) -> None:
+    applicant = application.applicant if isinstance(application.applicant, Account) \
+        else await Account.get(id=application.applicant_id)
+    key = f"status:{application.id}:{application.status}:{application.updated_at}"
+    await notify.email(settings, applicant.email, applicant.language, "application_status",
+                       dedupe_key=key, name=applicant.first_name, kind=application.kind,
+                       status=application.status, reason=application.decision_reason,
+                       message=gettext(applicant.language, STATUS_EMAIL[application.status]),
+                       application_id=str(application.id))
+    if application.status in STATUS_SMS and applicant.mobile:
+        await notify.sms(applicant.mobile, applicant.language, STATUS_SMS[application.status],
+                         dedupe_key=f"sms:{key}")
+
+
+async def after_payment(settings: Settings, application: Application) -> None:
+    """Inside the payment's transaction, once the application is SUBMITTED."""
+    if application.kind == "RENEWAL" and application.auto_approvable and AUTO_APPROVE_RENEWALS:
+        await _decide(settings, application, "APPROVED", actor_id=None, actor_kind="SYSTEM",
+                      reason="")
+        return
+    await notify_status(settings, application)
+
+
+async def _decide(settings: Settings, application: Application, to: str, *, actor_id,
+                  actor_kind: str, reason: str, **extra) -> Application:
+    if application.status == "SUBMITTED" and actor_kind == "REVIEWER":
+        await applications.transition(application, "IN_REVIEW", actor_id=actor_id,
+                                      actor_kind="REVIEWER")
+    await applications.transition(
+        application, to, actor_id=actor_id, actor_kind=actor_kind, reason=reason,
+        decided_at=dt.datetime.now(dt.UTC), decided_by_id=actor_id, decision_reason=reason)
+    if to == "APPROVED":
+        effect = EFFECTS.get(application.kind)
+        if effect is not None:
+            await effect(settings, application, actor_id, **extra)
+    elif to == "REJECTED" and application.kind == "CPD_RECOGNITION":
+        await CpdActivity.filter(application_id=application.id).update(status="REJECTED")
+    await notify_status(settings, application)
+    return application
+
+
+async def decide(ctx, application_id: str, decision: str, reason: str,
+                 recognised_hours=None) -> Application:
+    """A reviewer's decision. Two reviewers deciding at once: one wins, the other is told."""
+    reviewer = require_role(ctx, "REVIEWER", "ADMIN")
+    to = DECISIONS.get(decision or "")
+    if to is None:
+        raise DomainError("INVALID", "decision", N_("Choose approve, reject or return."))
+    reason = (reason or "").strip()
+    if to in rules.REASON_REQUIRED and not reason:
+        raise DomainError("REQUIRED", "reason", N_("Give the reason: the applicant sees it."))
+    try:
+        application = await Application.get_or_none(id=application_id)
+    except (ValueError, TypeError):
+        application = None
+    if application is None:
+        raise DomainError("NOT_FOUND", "applicationId")
+    if application.applicant_id == reviewer.id:
+        raise DomainError("NOT_ALLOWED", None, N_("You cannot decide your own application."))
+    if application.status not in ("SUBMITTED", "IN_REVIEW"):
+        raise DomainError("INVALID_STATE", None, N_(
+            "This application is %(status)s: it cannot be decided now."),
+            status=application.status)
+    extra = {}
+    if to == "APPROVED" and application.kind == "CPD_RECOGNITION" and \
+            recognised_hours is not None:
+        extra["recognised_hours"] = _hours(recognised_hours)
+    async with in_transaction():
+        await _decide(ctx.settings, application, to, actor_id=reviewer.id,
+                      actor_kind="REVIEWER", reason=reason, **extra)
+        await audit.record(f"decision.{to.lower()}", actor=reviewer, ip=ctx.ip,
+                           target_type="application", target_id=application.id,
+                           kind=application.kind)
+    return application
+
+
+def _hours(value) -> Decimal:
+    try:
+        hours = Decimal(str(value))
+    except InvalidOperation as error:
+        raise DomainError("INVALID", "recognisedHours") from error
+    if not hours.is_finite() or hours < 0:
+        raise DomainError("INVALID", "recognisedHours")
+    return hours
+
+
+# ------------------------------------------------------------------ what approval does
+
+async def _renewal_approved(settings: Settings, application: Application, actor_id) -> None:
+    registration = await Registration.get(practitioner_id=application.practitioner_id)
+    valid_from, valid_until = rules.renewal_period(registration.valid_until, today(),
+                                                   application.years)
+    await Registration.filter(id=registration.id).update(valid_from=valid_from,
+                                                         valid_until=valid_until)
+    await record_change(application.practitioner_id, actor_id, "REGISTRATION_RENEWED", {
+        "before": {"validUntil": registration.valid_until.isoformat()},
+        "after": {"validFrom": valid_from.isoformat(), "validUntil": valid_until.isoformat()},
+    }, application.id)
+    await _email_card(settings, application, registration.number)
+
+
+async def _email_card(settings: Settings, application: Application, number: str) -> None:
+    from server.resolvers.cards import card_pdf_for
+
+    applicant = await Account.get(id=application.applicant_id)
+    pdf = await card_pdf_for(number, settings.base_url)
+    await notify.email(settings, applicant.email, applicant.language, "registration_card",
+                       dedupe_key=f"card:{application.id}", name=applicant.first_name,
+                       number=number, attachments=[{
+                           "filename": f"sijil-card-{number}.pdf",
+                           "content_type": "application/pdf", "data": pdf}] if pdf else [])
+
+
+async def _personal_data_approved(settings: Settings, application: Application,
+                                  actor_id) -> None:
+    await personal_data.apply_approved_change(application, actor_id)
+
+
+async def _cpd_approved(settings: Settings, application: Application, actor_id,
+                        recognised_hours: Decimal | None = None) -> None:
+    activity = await CpdActivity.get(application_id=application.id)
+    hours = activity.hours if recognised_hours is None else min(recognised_hours,
+                                                                 activity.hours)
+    await CpdActivity.filter(id=activity.id).update(status="RECOGNISED",
+                                                    recognised_hours=hours)
+    await record_change(application.practitioner_id, actor_id, "CPD_RECOGNISED",
+                        {"title": activity.title, "hours": str(hours)}, application.id)
+
+
+EFFECTS = {
+    "RENEWAL": _renewal_approved,
+    "PERSONAL_DATA_CHANGE": _personal_data_approved,
+    "CPD_RECOGNITION": _cpd_approved,
+}

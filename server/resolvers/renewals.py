@@ -1,0 +1,239 @@
+"""Renewing a registration: start, answer, attach, check what is missing, submit. Every step
+saves as it goes; SubmitRenewal freezes a snapshot and computes the fee."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from server.domain import applications as rules
+from server.domain import codes, fees
+from server.domain import cpd as cpd_rules
+from server.domain import renewal as renewal_rules
+from server.domain.errors import DomainError, ErrorCode, Problem
+from server.i18n import N_
+from server.models.applications import Application, ApplicationDocument
+from server.models.practitioners import Experience, License, Practitioner, Registration
+from server.resolvers import applications, documents
+from server.resolvers.practitioners import cpd_summaries, require_practitioner
+
+OPEN_STATUSES = ("DRAFT", "AWAITING_PAYMENT", "SUBMITTED", "IN_REVIEW", "RETURNED")
+EDITABLE = ("DRAFT", "RETURNED")
+
+MISSING_MESSAGES = {
+    "QUESTIONS": N_("Answer the eligibility questions."),
+    "CURRENT_EXPERIENCE": N_("Add where you work now, with its experience certificate."),
+    "EMPLOYER_LETTER": N_("Attach a letter from your employer issued in the last 3 months."),
+    "MEDICAL_FITNESS_REPORT": N_("Attach a medical fitness report: it is needed from the "
+                                 "age of 65."),
+    "BLS_CERTIFICATE": N_("Attach your Basic Life Support (BLS) certificate."),
+    "EVIDENCE": N_("Attach documents about the disciplinary action or licence restriction."),
+    "LICENSE_DOCUMENT": N_("Attach the scanned licence for each licence you hold elsewhere."),
+    "CPD_HOURS": N_("You need %(missing)s more CPD hours: %(earned)s of %(required)s are "
+                    "recognised for this period."),
+}
+
+
+@dataclass(frozen=True)
+class Missing:
+    code: str
+    params: dict
+
+    @property
+    def msgid(self) -> str:
+        return MISSING_MESSAGES[self.code]
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def questions() -> tuple[renewal_rules.Question, ...]:
+    return renewal_rules.DEFAULT_QUESTIONS
+
+
+async def start(ctx, years: int | None) -> Application:
+    practitioner = await require_practitioner(ctx)
+    if years not in rules.RENEWAL_YEARS:
+        raise DomainError("INVALID", "years", N_("Choose 1, 3 or 5 years."))
+    registration = await Registration.get_or_none(practitioner_id=practitioner.id)
+    if registration is None:
+        raise DomainError("INVALID_STATE", None, N_(
+            "You have no registration to renew. Apply for your first registration instead."))
+    if registration.suspended:
+        raise DomainError("NOT_ALLOWED", None, N_(
+            "Your registration is suspended: it cannot be renewed. Contact the regulator."))
+    if not rules.renewal_window_open(registration.valid_until, today()):
+        opens = rules.renewal_opens_on(registration.valid_until)
+        raise DomainError("INVALID_STATE", None, N_(
+            "Renewal opens on %(date)s, 90 days before your registration expires."),
+            date=opens.isoformat())
+    async with in_transaction():
+        # Writing the practitioner row takes its lock (the database's, on SQLite) until the
+        # commit: two quick clicks cannot open two renewals.
+        await Practitioner.filter(id=practitioner.id).update(updated_at=dt.datetime.now(dt.UTC))
+        if await Application.exists(practitioner_id=practitioner.id, kind="RENEWAL",
+                                    status__in=OPEN_STATUSES):
+            raise DomainError("INVALID_STATE", None, N_(
+                "You already have a renewal in progress. Continue it from your dashboard."))
+        return await applications.create("RENEWAL", ctx.account, practitioner, years=years,
+                                         data={"answers": {}})
+
+
+async def mine(ctx, renewal_id: str) -> Application:
+    found = await applications.mine(ctx.account.id if ctx.account else None, renewal_id)
+    if found.kind != "RENEWAL":
+        raise DomainError("NOT_FOUND", "renewalId")
+    return found
+
+
+async def answer(ctx, renewal_id: str, answers: list[dict]) -> Application:
+    await require_practitioner(ctx)
+    renewal = await mine(ctx, renewal_id)
+    if renewal.status not in EDITABLE:
+        raise DomainError("INVALID_STATE", None, N_(
+            "This renewal is %(status)s: its answers can no longer change."),
+            status=renewal.status)
+    known = {q.code for q in questions()}
+    given = dict(renewal.data.get("answers") or {})
+    for item in answers:
+        code, value = str(item.get("code") or ""), str(item.get("answer") or "").upper()
+        if code not in known:
+            raise DomainError("INVALID", "answers", N_("Unknown question: %(code)s."),
+                              code=code)
+        if value not in renewal_rules.ANSWERS:
+            raise DomainError("INVALID", "answers", N_("Answer yes or no."))
+        given[code] = value
+    data = {**renewal.data, "answers": given}
+    changed = await Application.filter(id=renewal.id, status=renewal.status).update(data=data)
+    if changed != 1:
+        raise DomainError("INVALID_STATE", None, N_("This renewal changed meanwhile."))
+    renewal.data = data
+    return renewal
+
+
+async def attach_documents(ctx, application_id: str, items: list[dict]) -> Application:
+    """For any application not yet submitted: documents by kind. A document of a kind
+    already attached replaces it."""
+    account = ctx.account
+    application = await applications.mine(account.id if account else None, application_id)
+    if application.status not in EDITABLE:
+        raise DomainError("INVALID_STATE", None, N_(
+            "Documents can only be added before the application is submitted."))
+    pairs = []
+    for item in items:
+        kind = str(item.get("kind") or "")
+        if not codes.is_code("document_kind", kind):
+            raise DomainError("INVALID", "documents", N_("Unknown document kind: %(kind)s."),
+                              kind=kind)
+        pairs.append((kind, str(item.get("documentId") or item.get("document_id") or "")))
+    found = await documents.owned_documents(account, [d for _, d in pairs], "documents")
+    by_id = {str(d.id): d for d in found}
+    async with in_transaction():
+        for kind, document_id in pairs:
+            await ApplicationDocument.filter(application_id=application.id, kind=kind).delete()
+            await ApplicationDocument.create(application=application, kind=kind,
+                                             document=by_id[document_id])
+        await documents.mark_attached(list(by_id))
+    return application
+
+
+async def missing(renewal: Application, practitioner: Practitioner | None = None
+                  ) -> list[Missing]:
+    """Everything still needed before the renewal can be submitted, in words."""
+    practitioner = practitioner or await Practitioner.get(id=renewal.practitioner_id)
+    found: list[Missing] = []
+    answers = renewal.data.get("answers") or {}
+    if any(q.code not in answers for q in questions()):
+        found.append(Missing("QUESTIONS", {}))
+    experiences = await Experience.filter(practitioner_id=practitioner.id, end_date=None)
+    if not any(e.certificate_id for e in experiences):
+        found.append(Missing("CURRENT_EXPERIENCE", {}))
+    attached = {row.kind: row for row in await ApplicationDocument.filter(
+        application_id=renewal.id).select_related("document")}
+    now = dt.datetime.now(dt.UTC)
+    for kind in renewal_rules.required_documents(questions(), answers,
+                                                 practitioner.date_of_birth, today()):
+        row = attached.get(kind)
+        too_old = kind == "EMPLOYER_LETTER" and row is not None and \
+            now - row.document.created_at > renewal_rules.EMPLOYER_LETTER_MAX_AGE
+        if row is None or too_old:
+            found.append(Missing(kind, {}))
+    if await License.filter(practitioner_id=practitioner.id, document_id=None).exists():
+        found.append(Missing("LICENSE_DOCUMENT", {}))
+    registration = await Registration.get(practitioner_id=practitioner.id)
+    summary = (await cpd_summaries([practitioner], {practitioner.id: registration},
+                                   today()))[practitioner.id]
+    if not summary.met:
+        found.append(Missing("CPD_HOURS", {
+            "missing": _hours(summary.missing), "earned": _hours(summary.earned),
+            "required": summary.required}))
+    return found
+
+
+def _hours(value) -> str:
+    return f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
+
+
+def projected_fee(renewal: Application, rank: str):
+    return renewal.fee if renewal.fee is not None else fees.renewal_fee(rank, renewal.years)
+
+
+async def submit(ctx, renewal_id: str) -> Application:
+    practitioner = await require_practitioner(ctx)
+    renewal = await mine(ctx, renewal_id)
+    if renewal.status not in EDITABLE:
+        raise DomainError("INVALID_STATE", None, N_(
+            "This renewal is %(status)s: it was already submitted."), status=renewal.status)
+    gaps = await missing(renewal, practitioner)
+    if gaps:
+        raise DomainError(problems=[Problem(code=ErrorCode.INCOMPLETE, field=None,
+                                            message=gap.msgid, params=gap.params)
+                                    for gap in gaps])
+    answers = renewal.data.get("answers") or {}
+    registration = await Registration.get(practitioner_id=practitioner.id)
+    snapshot = await _snapshot(practitioner, registration, answers)
+    fields = {"snapshot": snapshot,
+              "auto_approvable": not renewal_rules.risky(questions(), answers)}
+    async with in_transaction():
+        if renewal.status == "RETURNED":  # corrected: back to the reviewers, no second fee
+            return await applications.transition(renewal, "SUBMITTED", actor_id=ctx.account.id,
+                                                 actor_kind="APPLICANT", **fields)
+        fee = fees.renewal_fee(practitioner.rank, renewal.years)
+        return await applications.transition(renewal, "AWAITING_PAYMENT",
+                                             actor_id=ctx.account.id, actor_kind="APPLICANT",
+                                             fee=fee, **fields)
+
+
+async def _snapshot(practitioner: Practitioner, registration: Registration,
+                    answers: dict) -> dict:
+    """The record as the reviewer will see it, frozen at submission."""
+    experiences = await Experience.filter(practitioner_id=practitioner.id) \
+        .order_by("-start_date").values("workplace", "city", "country", "start_date",
+                                        "end_date", "certificate_id")
+    licences = await License.filter(practitioner_id=practitioner.id).values(
+        "authority", "country", "reference_number", "expiry_date")
+    return {
+        "practitioner": {
+            "names_ar": [practitioner.first_name_ar, practitioner.father_name_ar,
+                         practitioner.grandfather_name_ar, practitioner.family_name_ar],
+            "names_en": [practitioner.first_name_en, practitioner.father_name_en,
+                         practitioner.grandfather_name_en, practitioner.family_name_en],
+            "date_of_birth": practitioner.date_of_birth.isoformat(),
+            "category": practitioner.category, "specialty": practitioner.specialty,
+            "rank": practitioner.rank,
+        },
+        "registration": {"number": registration.number,
+                         "valid_from": registration.valid_from.isoformat(),
+                         "valid_until": registration.valid_until.isoformat()},
+        "answers": answers,
+        "experiences": [{k: (v.isoformat() if isinstance(v, dt.date) else
+                             str(v) if v is not None else None) for k, v in e.items()}
+                        for e in experiences],
+        "licences": [{k: (v.isoformat() if isinstance(v, dt.date) else v)
+                      for k, v in lic.items()} for lic in licences],
+        "cpd_period_years": cpd_rules.current_period(registration.valid_from,
+                                                     registration.valid_until).years,
+    }

@@ -1,0 +1,119 @@
+"""Applications as the applicant sees them: the same type for every service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import strawberry
+from strawberry import Info
+
+from server.domain.errors import DomainError
+from server.i18n import gettext
+from server.models.applications import Application as ApplicationModel
+from server.resolvers import applications as use_cases
+from server.resolvers.auth import require_account
+from server.schema.base import (
+    Connection,
+    Edge,
+    Money,
+    PageInfo,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
+
+
+@strawberry.enum
+class ApplicationKind(Enum):
+    RENEWAL = "RENEWAL"
+    CLASSIFICATION = "CLASSIFICATION"
+    RECLASSIFICATION = "RECLASSIFICATION"
+    REGISTRATION = "REGISTRATION"
+    TRAINING_CERTIFICATE = "TRAINING_CERTIFICATE"
+    GOOD_STANDING = "GOOD_STANDING"
+    QUALIFICATION_EVALUATION = "QUALIFICATION_EVALUATION"
+    CPD_RECOGNITION = "CPD_RECOGNITION"
+    PERSONAL_DATA_CHANGE = "PERSONAL_DATA_CHANGE"
+
+
+@strawberry.enum
+class ApplicationStatus(Enum):
+    DRAFT = "DRAFT"
+    AWAITING_PAYMENT = "AWAITING_PAYMENT"
+    SUBMITTED = "SUBMITTED"
+    IN_REVIEW = "IN_REVIEW"
+    RETURNED = "RETURNED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+
+
+@strawberry.type
+class Application:
+    model: strawberry.Private[ApplicationModel]
+    id: strawberry.ID
+    kind: ApplicationKind
+    status: ApplicationStatus
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    decision_reason: str | None
+    fee: Money | None
+
+    @classmethod
+    def of(cls, row: ApplicationModel) -> Application:
+        return cls(model=row, id=strawberry.ID(str(row.id)), kind=ApplicationKind(row.kind),
+                   status=ApplicationStatus(row.status), created_at=row.created_at,
+                   submitted_at=row.submitted_at, decided_at=row.decided_at,
+                   decision_reason=row.decision_reason or None,
+                   fee=Money.sar(row.fee) if row.fee is not None else None)
+
+    @strawberry.field(description="Every status change, oldest first.")
+    async def events(self) -> list[ApplicationEvent]:
+        from server.models.applications import ApplicationEvent as EventModel
+
+        rows = await EventModel.filter(application_id=self.model.id).order_by("at", "id")
+        return [ApplicationEvent(at=r.at, to_status=ApplicationStatus(r.to_status),
+                                 from_status=ApplicationStatus(r.from_status)
+                                 if r.from_status else None, reason=r.reason) for r in rows]
+
+    @strawberry.field(description="What happens next, in the request's language.")
+    def next_step(self, info: Info) -> str:
+        return gettext(info.context.lang, use_cases.NEXT_STEP[self.status.value])
+
+
+@strawberry.type
+class ApplicationEvent:
+    at: dt.datetime
+    from_status: ApplicationStatus | None
+    to_status: ApplicationStatus
+    reason: str
+
+
+ApplicationConnection = Connection[Application]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in account's applications, newest first.")
+    async def my_applications(self, info: Info, first: int | None = None,
+                              after: str | None = None) -> Connection[Application]:
+        account = require_account(info.context)
+        size = page_size(first)
+        cursor = decode_cursor(after, 2)
+        rows, more = await use_cases.page_of_mine(account.id, size,
+                                                  tuple(cursor) if cursor else None)
+        edges = [Edge(node=Application.of(r),
+                      cursor=encode_cursor(r.created_at.isoformat(), r.id)) for r in rows]
+        return Connection(edges=edges, page_info=PageInfo(
+            has_next_page=more, end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(description="One of the signed-in account's applications.")
+    async def my_application(self, info: Info, id: strawberry.ID) -> Application | None:
+        account = require_account(info.context)
+        try:
+            row = await use_cases.mine(account.id, str(id))
+        except DomainError:  # unknown or not yours: the same null
+            return None
+        return Application.of(row)

@@ -1,0 +1,234 @@
+"""Renewal and payment over GraphQL: StartRenewal, Renewal, AnswerRenewalQuestions,
+AttachDocuments, SubmitRenewal and PayApplication."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import strawberry
+from strawberry import Info
+
+from server.domain.errors import DomainError
+from server.i18n import gettext
+from server.models.applications import Application as ApplicationModel
+from server.models.payments import Payment as PaymentModel
+from server.models.practitioners import Practitioner as PractitionerModel
+from server.resolvers import payments, renewals
+from server.resolvers.auth import require_account
+from server.schema.applications import Application, ApplicationKind, ApplicationStatus
+from server.schema.base import Money, UserError, mutation_payload
+
+
+@strawberry.enum
+class PaymentMethod(Enum):
+    MADA = "MADA"
+    CARD = "CARD"
+    APPLE_PAY = "APPLE_PAY"
+    SADAD = "SADAD"
+
+
+@strawberry.enum
+class PaymentStatus(Enum):
+    INITIATED = "INITIATED"
+    PAID = "PAID"
+    FAILED = "FAILED"
+    EXPIRED = "EXPIRED"
+    REFUNDED = "REFUNDED"
+
+
+@strawberry.type
+class Payment:
+    id: strawberry.ID
+    status: PaymentStatus
+    method: PaymentMethod
+    amount: Money
+    redirect_url: str | None = strawberry.field(description="The gateway's hosted page; null "
+                                                            "for SADAD.")
+    sadad_bill_number: str | None
+    expires_at: dt.datetime | None
+    created_at: dt.datetime
+    paid_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row: PaymentModel) -> Payment:
+        return cls(id=strawberry.ID(str(row.id)), status=PaymentStatus(row.status),
+                   method=PaymentMethod(row.method), amount=Money.sar(row.amount),
+                   redirect_url=row.redirect_url or None,
+                   sadad_bill_number=row.sadad_bill_number or None, expires_at=row.expires_at,
+                   created_at=row.created_at, paid_at=row.paid_at)
+
+
+@strawberry.type
+class RenewalQuestion:
+    code: str
+    text: str
+    answer: str | None
+
+
+@strawberry.type
+class MissingItem:
+    code: str = strawberry.field(description="What is missing; a document kind "
+                                             "(EMPLOYER_LETTER, …) when it is a document.")
+    message: str
+
+
+@strawberry.type
+class Renewal:
+    model: strawberry.Private[ApplicationModel]
+    id: strawberry.ID
+    kind: ApplicationKind
+    status: ApplicationStatus
+    years: int
+    decision_reason: str | None
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row: ApplicationModel) -> Renewal:
+        return cls(model=row, id=strawberry.ID(str(row.id)), kind=ApplicationKind(row.kind),
+                   status=ApplicationStatus(row.status), years=row.years or 0,
+                   decision_reason=row.decision_reason or None, created_at=row.created_at,
+                   submitted_at=row.submitted_at)
+
+    @strawberry.field
+    def questions(self, info: Info) -> list[RenewalQuestion]:
+        answers = self.model.data.get("answers") or {}
+        return [RenewalQuestion(code=q.code, text=q.text(info.context.lang),
+                                answer=answers.get(q.code)) for q in renewals.questions()]
+
+    @strawberry.field(description="What is still needed before it can be submitted, in "
+                                  "words; empty when nothing is.")
+    async def missing(self, info: Info) -> list[MissingItem]:
+        if self.model.status not in renewals.EDITABLE:
+            return []
+        return [MissingItem(code=m.code, message=gettext(info.context.lang, m.msgid, **m.params))
+                for m in await renewals.missing(self.model)]
+
+    @strawberry.field(description="The fee: fixed at submission, projected before it.")
+    async def fee(self) -> Money:
+        practitioner = await PractitionerModel.get(id=self.model.practitioner_id)
+        return Money.sar(renewals.projected_fee(self.model, practitioner.rank))
+
+    @strawberry.field(description="The latest payment, if any.")
+    async def payment(self) -> Payment | None:
+        row = await PaymentModel.filter(application_id=self.model.id) \
+            .order_by("-created_at").first()
+        return Payment.of(row) if row else None
+
+
+@strawberry.input
+class StartRenewalInput:
+    years: int | None = strawberry.field(default=None, description="1, 3 or 5")
+
+
+@strawberry.input
+class RenewalAnswer:
+    code: str
+    answer: str = strawberry.field(description="YES or NO")
+
+
+@strawberry.input
+class AnswerRenewalQuestionsInput:
+    renewal_id: strawberry.ID | None = None
+    answers: list[RenewalAnswer] | None = None
+
+
+@strawberry.input
+class AttachedDocument:
+    kind: str
+    document_id: strawberry.ID
+
+
+@strawberry.input
+class AttachDocumentsInput:
+    application_id: strawberry.ID | None = None
+    documents: list[AttachedDocument] | None = None
+
+
+@strawberry.input
+class SubmitRenewalInput:
+    renewal_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class PayApplicationInput:
+    application_id: strawberry.ID | None = None
+    method: PaymentMethod | None = None
+
+
+@strawberry.type
+class RenewalPayload:
+    errors: list[UserError]
+    renewal: Renewal | None = None
+
+
+@strawberry.type
+class ApplicationOnlyPayload:
+    errors: list[UserError]
+    application: Application | None = None
+
+
+@strawberry.type
+class PaymentPayload:
+    errors: list[UserError]
+    payment: Payment | None = None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One of the signed-in practitioner's renewals.")
+    async def renewal(self, info: Info, id: strawberry.ID) -> Renewal | None:
+        require_account(info.context)
+        try:
+            return Renewal.of(await renewals.mine(info.context, str(id)))
+        except DomainError:  # unknown or not yours: null either way
+            return None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def start_renewal(self, info: Info, input: StartRenewalInput) -> RenewalPayload:
+        async def run():
+            return {"renewal": Renewal.of(await renewals.start(info.context, input.years))}
+        return await mutation_payload(info, RenewalPayload, run)
+
+    @strawberry.mutation
+    async def answer_renewal_questions(self, info: Info, input: AnswerRenewalQuestionsInput
+                                       ) -> RenewalPayload:
+        async def run():
+            row = await renewals.answer(info.context, str(input.renewal_id or ""), [
+                {"code": a.code, "answer": a.answer} for a in input.answers or []])
+            return {"renewal": Renewal.of(row)}
+        return await mutation_payload(info, RenewalPayload, run)
+
+    @strawberry.mutation(description="Attaches documents to an application not yet "
+                                     "submitted; a kind attached again replaces the earlier.")
+    async def attach_documents(self, info: Info,
+                               input: AttachDocumentsInput) -> ApplicationOnlyPayload:
+        async def run():
+            require_account(info.context)
+            items = [{"kind": d.kind, "documentId": str(d.document_id)}
+                     for d in input.documents or []]
+            row = await renewals.attach_documents(info.context,
+                                                  str(input.application_id or ""), items)
+            return {"application": Application.of(row)}
+        return await mutation_payload(info, ApplicationOnlyPayload, run)
+
+    @strawberry.mutation
+    async def submit_renewal(self, info: Info, input: SubmitRenewalInput) -> RenewalPayload:
+        async def run():
+            row = await renewals.submit(info.context, str(input.renewal_id or ""))
+            return {"renewal": Renewal.of(row)}
+        return await mutation_payload(info, RenewalPayload, run)
+
+    @strawberry.mutation(description="Pays any application that awaits payment; the "
+                                     "application moves on only when the gateway confirms.")
+    async def pay_application(self, info: Info, input: PayApplicationInput) -> PaymentPayload:
+        async def run():
+            method = input.method.value if input.method else ""
+            row = await payments.pay_application(info.context, str(input.application_id or ""),
+                                                 method)
+            return {"payment": Payment.of(row)}
+        return await mutation_payload(info, PaymentPayload, run)

@@ -1,0 +1,83 @@
+"""The Jinja environment shared by pages and emails, with gettext for the render's `lang`."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, FileSystemLoader, nodes, pass_context, select_autoescape
+
+from server.config import ROOT
+from server.i18n import isolate, translations
+
+TEMPLATES_DIR = ROOT / "web" / "templates"
+STATIC_DIR = ROOT / "web" / "static"
+_static_versions: dict[str, str] = {}
+
+
+@pass_context
+def _gettext(ctx, message: str, **values) -> str:
+    text = translations(ctx.get("lang", "ar")).gettext(message)
+    return text % values if values else text
+
+
+@pass_context
+def _ngettext(ctx, singular: str, plural: str, n: int, **values) -> str:
+    text = translations(ctx.get("lang", "ar")).ngettext(singular, plural, n)
+    return text % {"num": n, **values}
+
+
+def static_url(path: str) -> str:
+    """A cache-busting URL: the file's modification time as a query string."""
+    if path not in _static_versions:
+        file = STATIC_DIR / path
+        _static_versions[path] = str(int(file.stat().st_mtime)) if file.exists() else "0"
+    return f"/static/{path}?v={_static_versions[path]}"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    env.filters["isolate"] = isolate
+    env.globals["static"] = static_url
+    env.globals["date_parts"] = date_parts
+    return env
+
+
+def date_parts(values: dict | None, name: str) -> dict:
+    """What was typed into a day / month / year field, to show it again after an error."""
+    values = values or {}
+    return {part: values.get(f"{name}-{part}", "") for part in ("day", "month", "year")}
+
+
+@cache
+def _top_level_imports(name: str) -> tuple[tuple[str, tuple[tuple[str, str], ...], bool], ...]:
+    """The `{% from "x" import a, b as c %}` statements at a template's top level."""
+    env = environment()
+    source = env.loader.get_source(env, name)[0]
+    found = []
+    for node in env.parse(source).body:
+        if isinstance(node, nodes.FromImport) and isinstance(node.template, nodes.Const):
+            names = tuple((n, n) if isinstance(n, str) else (n[0], n[1]) for n in node.names)
+            found.append((node.template.value, names, node.with_context))
+    return tuple(found)
+
+
+def render_block(name: str, block: str, /, **data) -> str:
+    """One block of a page: the fragment htmx swaps in. Unlike a bare block call, the
+    template's top-level macro imports are run first, so the block can use the components."""
+    env = environment()
+    template = env.get_template(name)
+    context = template.new_context(data)
+    for source, names, with_context in _top_level_imports(name):
+        module = env.get_template(source).make_module(
+            context.get_all() if with_context else None, shared=with_context)
+        for original, alias in names:
+            context.vars[alias] = getattr(module, original)
+    return env.concat(template.blocks[block](context))

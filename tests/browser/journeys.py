@@ -1,0 +1,71 @@
+"""What browser journeys need besides the browser: the development mailbox and SMS inbox
+of the running app, and records seeded into its database with the `sijil` command."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from server.integrations import devmailbox
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def wait_for(predicate, timeout: float = 10.0, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(interval)
+
+
+def last_email(app, to: str, subject_contains: str = ""):
+    """The newest email to `to`, waiting for the outbox worker to deliver it."""
+    def find():
+        for mail in devmailbox.read(app.data_dir / "mailbox"):
+            if mail.to == to and subject_contains in mail.subject:
+                return mail
+        return None
+    return wait_for(find)
+
+
+def emails_to(app, to: str) -> list:
+    return [m for m in devmailbox.read(app.data_dir / "mailbox") if m.to == to]
+
+
+def last_sms_code(app, to_e164: str, after: float = 0.0) -> str:
+    def find():
+        for path in sorted((app.data_dir / "sms").glob("*.json"), reverse=True):
+            message = json.loads(path.read_text())
+            if message["to"] == to_e164 and message["at"] >= after:
+                return re.search(r"(\d{6})", message["body"]).group(1)
+        return None
+    return wait_for(find)
+
+
+def seed(app, script: str) -> str:
+    """Runs Python against the app's database (a separate process, as an operator would)."""
+    code = (
+        "import asyncio\n"
+        "from server import db\n"
+        "from server.config import load_settings\n"
+        "async def main():\n"
+        "    settings = load_settings()\n"
+        "    await db.connect(settings.database_url)\n"
+        "    try:\n"
+        + "".join(f"        {line}\n" for line in script.strip().splitlines())
+        + "    finally:\n"
+        "        await db.close()\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=app.env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout

@@ -1,0 +1,165 @@
+"""The design system in a real browser: WCAG 2.2 AA by axe-core on the home page, the
+component gallery and the 404 page in both languages and at phone and desktop widths;
+keyboard use; the skip link; no JavaScript; right to left in Arabic."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.helpers import assert_accessible, page_language, switch_language
+
+pytestmark = pytest.mark.browser
+
+PAGES = {"home": "/", "gallery": "/dev/components", "not-found": "/no-such-page"}
+LIVE_FORM_CONTROLS = [
+    "field-full_name", "field-email", "field-mobile", "field-profession",
+    "field-registration_type", "field-birth_date", "field-birth_date-month",
+    "field-birth_date-year", "field-certificate", "field-consent",
+]
+
+
+def open_in(new_page, path: str, lang: str, width: int = 1280, height: int = 800):
+    page = new_page(width=width, height=height)
+    page.goto(path)
+    if lang == "en":
+        switch_language(page)
+    assert page_language(page)[0] == lang
+    return page
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("lang", ["ar", "en"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_has_no_wcag_violations(new_page, name, lang, width):
+    page = open_in(new_page, PAGES[name], lang, width=width, height=844 if width < 800 else 800)
+    assert_accessible(page)
+
+
+# 320 px is the narrowest phone; 640 px is a 1280 px screen at 200% zoom (WCAG 1.4.4, 1.4.10).
+@pytest.mark.parametrize("width", [320, 640])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_nothing_is_wider_than_the_screen(new_page, name, width):
+    page = open_in(new_page, PAGES[name], "ar", width=width, height=640)
+    wider = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+              .filter(el => !el.closest('.table-wrap, .visually-hidden, .skip-link'))
+              .filter(el => el.getBoundingClientRect().left < -1
+                         || el.getBoundingClientRect().right > innerWidth + 1)
+              .map(el => el.outerHTML.slice(0, 120))"""
+    )
+    overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0 and not wider, f"sticks out at {width}px by {overflow}px: {wider[:5]}"
+
+
+def test_arabic_pages_are_right_to_left_and_english_left_to_right(new_page):
+    page = open_in(new_page, PAGES["gallery"], "ar")
+    assert page_language(page) == ("ar", "rtl")
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert font.startswith('"Noto Sans Arabic"'), font
+    switch_language(page)
+    assert page_language(page) == ("en", "ltr")
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert font.startswith('"Noto Sans"'), font
+
+
+def text_edges(page, selector: str) -> dict:
+    """Where the element's text starts and ends, and its parent's content box."""
+    return page.evaluate(
+        """(selector) => {
+          const el = document.querySelector(selector);
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          const text = range.getBoundingClientRect();
+          const box = el.parentElement.getBoundingClientRect();
+          const style = getComputedStyle(el.parentElement);
+          const px = (name) => parseFloat(style[name]);
+          const left = box.left + px("paddingLeft") + px("borderLeftWidth");
+          const right = box.right - px("paddingRight") - px("borderRightWidth");
+          return {textLeft: text.left, textRight: text.right, boxLeft: left, boxRight: right};
+        }""",
+        selector,
+    )
+
+
+def test_error_summary_and_labels_are_right_aligned_in_arabic(new_page):
+    page = open_in(new_page, PAGES["gallery"], "ar", width=1280)
+    page.locator("#live-form button[type=submit]").first.click()
+    page.locator("#live-form [data-error-summary]").wait_for()
+    for selector in ("#live-form .error-summary__title", "#live-form label[for=field-full_name]",
+                     "#live-form .error-message", "#live-form legend"):
+        edges = text_edges(page, selector)
+        assert abs(edges["textRight"] - edges["boxRight"]) <= 2, (selector, edges)
+        assert edges["textLeft"] > edges["boxLeft"] + 20, (selector, edges)
+
+
+def test_submitting_the_form_with_htmx_focuses_the_error_summary(new_page):
+    page = open_in(new_page, PAGES["gallery"], "en")
+    page.locator("#live-form button[type=submit]").first.click()
+    summary = page.locator("#live-form [data-error-summary]")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    assert "There is a problem" in summary.inner_text()
+    summary.get_by_role("link", name="Enter your full name.").click()
+    assert page.evaluate("document.activeElement.id") == "field-full_name"
+
+
+def focus_ring(page) -> dict:
+    return page.evaluate(
+        """() => {
+          const el = document.activeElement;
+          const style = getComputedStyle(el);
+          return {id: el.id, tag: el.tagName, style: style.outlineStyle,
+                  width: parseFloat(style.outlineWidth), color: style.outlineColor};
+        }"""
+    )
+
+
+def test_keyboard_reaches_every_form_control_in_order_with_a_visible_focus(new_page):
+    page = open_in(new_page, PAGES["gallery"], "ar")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    reached: list[str] = []
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        ring = focus_ring(page)
+        assert ring["tag"] != "BODY", f"focus was lost after {reached[-3:]}"
+        assert ring["style"] != "none" and ring["width"] >= 2, ring
+        assert ring["color"] not in ("rgba(0, 0, 0, 0)", "transparent"), ring
+        reached.append(ring["id"] or ring["tag"])
+        if ring["id"] == LIVE_FORM_CONTROLS[-1]:
+            break
+    in_form = [element for element in reached if element in LIVE_FORM_CONTROLS]
+    assert in_form == LIVE_FORM_CONTROLS
+
+
+def test_skip_link_is_first_and_moves_focus_to_the_main_content(new_page):
+    page = open_in(new_page, PAGES["home"], "ar", width=390, height=844)
+    page.keyboard.press("Tab")
+    skip = page.evaluate("[document.activeElement.className, document.activeElement.innerText]")
+    assert skip[0] == "skip-link"
+    box = page.locator(".skip-link").bounding_box()
+    assert box["y"] >= 0 and box["height"] >= 24, "the focused skip link must be on screen"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.url.endswith("#main")
+
+
+def test_language_switch_works_without_javascript(new_page):
+    page = new_page(width=390, height=844, javascript=False)
+    page.goto(PAGES["gallery"])
+    assert page_language(page) == ("ar", "rtl")
+    switch_language(page)
+    assert page_language(page) == ("en", "ltr")
+    assert page.url.endswith(PAGES["gallery"])
+    switch_language(page)
+    assert page_language(page) == ("ar", "rtl")
+
+
+def test_the_form_reports_errors_without_javascript(new_page):
+    page = new_page(width=390, height=844, javascript=False)
+    page.goto(PAGES["gallery"])
+    switch_language(page)
+    with page.expect_navigation():
+        page.locator("#live-form button[type=submit]").first.click()
+    assert page.locator("#live-form [data-error-summary]").is_visible()
+    assert page.locator("#field-full_name[aria-invalid=true]").count() == 1
+    assert page.input_value("#field-birth_date") == "23", "what was typed is shown again"

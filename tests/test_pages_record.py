@@ -1,0 +1,97 @@
+"""The record pages, as a browser sends them (plain forms and htmx)."""
+
+import re
+
+from server.context import session_cookie_name
+from server.models.practitioners import Experience
+from tests.conftest import csrf_of
+from tests.journeys import signed_in_practitioner
+from tests.record_helpers import MINIMAL_PDF, imported_record
+
+HTMX = {"hx-request": "true"}
+
+
+async def signed_in_browser(browser_like, client, deliver, smtp_server, sms_gateway):
+    _, token = await signed_in_practitioner(client, deliver, smtp_server, sms_gateway)
+    browser_like.cookies.set(session_cookie_name(browser_like._transport.app.state.settings),
+                             token)
+    return token
+
+
+async def post(browser_like, path, data, files=None, htmx=False):
+    return await browser_like.post(path, data={"csrf_token": csrf_of(browser_like), **data},
+                                   files=files, headers=HTMX if htmx else {})
+
+
+async def test_claim_profile_experience_cpd_and_history_through_the_pages(
+        browser_like, client, deliver, smtp_server, sms_gateway):
+    await imported_record()
+    await signed_in_browser(browser_like, client, deliver, smtp_server, sms_gateway)
+
+    dashboard = await browser_like.get("/")
+    assert "/record/claim" in dashboard.text
+    wrong = await post(browser_like, "/record/claim", {
+        "registrationNumber": "24-R-0000101", "identityNumber": "1000000008",
+        "dateOfBirth-day": "31", "dateOfBirth-month": "2", "dateOfBirth-year": "1985"})
+    assert wrong.status_code == 422 and "data-error-summary" in wrong.text
+    claimed = await post(browser_like, "/record/claim", {
+        "registrationNumber": "24-R-0000101", "identityNumber": "1000000008",
+        "dateOfBirth-day": "12", "dateOfBirth-month": "4", "dateOfBirth-year": "1985"})
+    assert claimed.status_code == 303
+
+    dashboard = await browser_like.get("/")
+    assert "24-R-0000101" in dashboard.text and "/renewals/new" in dashboard.text
+
+    profile = await browser_like.get("/record")
+    assert profile.status_code == 200
+    assert "سارة محمد علي القحطاني" in profile.text and "0008" in profile.text
+    assert "1000000008" not in profile.text  # the identity number is masked
+
+    # A failed submit keeps what was typed and the file that was accepted.
+    missing_city = await post(browser_like, "/record/experience", {
+        "workplace": "King Fahad Medical City", "specialty": "Internal Medicine",
+        "country": "SA", "organizationType": "GOVERNMENT", "startDate-day": "1",
+        "startDate-month": "1", "startDate-year": "2019"},
+        files={"certificate": ("experience-letter.pdf", MINIMAL_PDF, "application/pdf")},
+        htmx=True)
+    assert missing_city.status_code == 422
+    assert missing_city.text.lstrip().startswith("<section")
+    assert "experience-letter.pdf" in missing_city.text
+    kept = re.search(r'name="certificate_id" value="([^"]+)"', missing_city.text).group(1)
+    assert 'value="King Fahad Medical City"' in missing_city.text
+
+    saved = await post(browser_like, "/record/experience", {
+        "workplace": "King Fahad Medical City", "specialty": "Internal Medicine",
+        "city": "Riyadh", "country": "SA", "organizationType": "GOVERNMENT",
+        "startDate-day": "1", "startDate-month": "1", "startDate-year": "2019",
+        "certificate_id": kept}, htmx=True)
+    assert saved.status_code == 200 and "King Fahad Medical City" in saved.text
+    experience = await Experience.get()
+    assert str(experience.certificate_id) == kept
+
+    cpd = await post(browser_like, "/record/cpd", {
+        "title": "ACLS", "provider": "Saudi Heart Association", "hours": "8",
+        "completedOn-day": "1", "completedOn-month": "10", "completedOn-year": "2025"},
+        files={"certificate": ("acls.pdf", MINIMAL_PDF, "application/pdf")})
+    assert cpd.status_code == 303 and cpd.headers["location"].startswith("/applications/")
+    application = await browser_like.get(cpd.headers["location"])
+    assert application.status_code == 200 and "/pay" in application.text
+
+    history = await browser_like.get("/record/history")
+    assert history.status_code == 200
+    assert history.text.count("timeline__item") >= 3  # claimed, experience, CPD
+
+
+async def test_pages_need_a_signed_in_account(browser_like):
+    for path in ("/record", "/record/cpd", "/record/change", "/record/history",
+                 "/applications"):
+        response = await browser_like.get(path)
+        assert response.status_code == 303 and response.headers["location"].startswith(
+            "/login"), path
+
+
+async def test_someone_elses_application_is_not_found(browser_like, client, deliver,
+                                                      smtp_server, sms_gateway):
+    await signed_in_browser(browser_like, client, deliver, smtp_server, sms_gateway)
+    response = await browser_like.get("/applications/00000000-0000-0000-0000-000000000000")
+    assert response.status_code == 404
