@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("worker", help="run the outbox worker alone")
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("demo", help="load demonstration data")
+    registry = commands.add_parser("import-practitioners", help="import registry records from "
+                                   "a CSV file (idempotent by registration number)")
+    registry.add_argument("file", metavar="FILE.csv")
     staff = commands.add_parser("create-staff", help="create a reviewer or admin account; "
                                                      "reads the password from stdin")
     staff.add_argument("--email", required=True)
@@ -135,6 +138,47 @@ def cmd_create_staff(settings, args) -> int:
     return 0
 
 
+def cmd_import_practitioners(settings, args) -> int:
+    from server import db
+    from server.resolvers.registry_import import ImportFileError, import_practitioners
+
+    pending = asyncio.run(db.pending_migrations(settings.database_url))
+    if pending:
+        print(f"sijil: the database has {len(pending)} unapplied migration(s). Run "
+              "`sijil migrate` first.", file=sys.stderr)
+        return 1
+
+    async def run():
+        await db.connect(settings.database_url)
+        try:
+            return await import_practitioners(
+                args.file, progress=_progress_bar if sys.stdout.isatty() else None)
+        finally:
+            await db.close()
+
+    try:
+        summary = asyncio.run(run())
+    except ImportFileError as error:
+        print(f"sijil: {error}", file=sys.stderr)
+        return 1
+    rate = summary.read / summary.seconds if summary.seconds else 0
+    print(f"Read {summary.read:,} rows in {summary.seconds:.1f} s ({rate:,.0f} rows/s): "
+          f"{summary.created:,} created, {summary.updated:,} updated, "
+          f"{summary.unchanged:,} unchanged, {summary.rejected:,} rejected.")
+    if summary.rejected:
+        print(f"Rejected rows, each with its line and the reason: {summary.rejected_path}")
+    return 0
+
+
+def _progress_bar(done: int, total: int) -> None:
+    """A text bar on stderr, redrawn in place."""
+    share = min(done / total, 1.0) if total else 1.0
+    bar = "#" * int(share * 30)
+    end = "\n" if done >= total else ""
+    print(f"\rImporting [{bar:<30}] {share:4.0%} {done:,} rows", end=end, file=sys.stderr,
+          flush=True)
+
+
 def cmd_makemigrations(settings, args) -> int:
     from tortoise.cli.cli import run_cli_async
 
@@ -149,6 +193,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "makemigrations": cmd_makemigrations,
     "create-staff": cmd_create_staff,
+    "import-practitioners": cmd_import_practitioners,
 }
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ product with. Idempotent: running it again changes nothing."""
 from __future__ import annotations
 
 from server.config import Settings
+from server.demo_registry import load_registry_demo
 
 
 async def load_demo(settings: Settings) -> list[str]:
@@ -13,4 +14,4 @@ async def load_demo(settings: Settings) -> list[str]:
     return lines or ["No demonstration data to load yet."]
 
 
-LOADERS: list = []
+LOADERS: list = [load_registry_demo]

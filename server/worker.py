@@ -19,10 +19,12 @@ import httpx
 from tortoise import connections
 
 from server.config import Settings
+from server.domain.registry import kingdom_today
 from server.integrations import devmailbox, mail, sms
 from server.integrations.storage import storage_for
 from server.models.outbox import OutboxMessage
 from server.resolvers.documents import delete_unattached
+from server.resolvers.reminders import send_due_reminders
 
 log = logging.getLogger("sijil.worker")
 
@@ -31,7 +33,7 @@ FIRST_DELAY = dt.timedelta(seconds=30)
 LONGEST_DELAY = dt.timedelta(hours=1)
 LEASE = dt.timedelta(minutes=5)
 BATCH = 100
-JANITOR_EVERY = 600.0  # seconds between sweeps of unattached uploads
+JANITOR_EVERY = 600.0  # seconds between sweeps of unattached uploads and renewal reminders
 
 
 def now() -> dt.datetime:
@@ -193,6 +195,10 @@ async def run_forever(deliverer: Deliverer, stop: asyncio.Event, idle: float = 1
                 await delete_unattached(storage=storage_for(deliverer.settings))
             except Exception:
                 log.exception("deleting unattached documents failed")
+            try:
+                await send_due_reminders(deliverer.settings, kingdom_today(now()))
+            except Exception:
+                log.exception("queueing renewal reminders failed")
         try:
             claimed = await run_once(deliverer)
         except Exception:

@@ -8,4 +8,5 @@ MODEL_MODULES = [
     "server.models.outbox",
     "server.models.payments",
     "server.models.practitioners",
+    "server.models.services",
 ]

@@ -24,6 +24,10 @@ class Payment(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     paid_at = fields.DatetimeField(null=True)
     refunded_amount = fields.DecimalField(max_digits=10, decimal_places=2, default=0)
+    # A refund asked for by the applicant (application cancelled before review): REQUESTED,
+    # then REFUNDED (an admin approved and the gateway refunded) or DECLINED.
+    refund_status = fields.CharField(max_length=12, default="")
+    refund_requested_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "payment"

@@ -11,6 +11,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages import (
         account_security,
         applications,
+        certificates,
         dev,
         documents,
         gallery,
@@ -27,7 +28,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *home.ROUTES, *register.ROUTES, *signin.ROUTES, *account_security.ROUTES,
         *documents.ROUTES,
         *public.ROUTES, *record.ROUTES, *record_entries.ROUTES, *applications.ROUTES,
-        *payments.ROUTES,
+        *payments.ROUTES, *certificates.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

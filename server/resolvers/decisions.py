@@ -15,7 +15,7 @@ from server.domain.errors import DomainError
 from server.i18n import N_, gettext
 from server.models.accounts import Account
 from server.models.applications import Application
-from server.models.practitioners import CpdActivity, Registration
+from server.models.practitioners import CpdActivity, Practitioner, Qualification, Registration
 from server.resolvers import applications, audit, notify, personal_data
 from server.resolvers.auth import require_role
 from server.resolvers.practitioners import record_change
@@ -63,11 +63,27 @@ async def notify_status(settings: Settings, application: Application) -> None:
 
 async def after_payment(settings: Settings, application: Application) -> None:
     """Inside the payment's transaction, once the application is SUBMITTED."""
-    if application.kind == "RENEWAL" and application.auto_approvable and AUTO_APPROVE_RENEWALS:
+    if await _approvable_at_once(application):
         await _decide(settings, application, "APPROVED", actor_id=None, actor_kind="SYSTEM",
                       reason="")
         return
     await notify_status(settings, application)
+
+
+async def _approvable_at_once(application: Application) -> bool:
+    """A renewal that met every rule with no risk answer; a good-standing certificate for
+    an active registration with no sanction. Anything else waits for a reviewer."""
+    if application.kind == "RENEWAL":
+        return application.auto_approvable and AUTO_APPROVE_RENEWALS
+    if application.kind == "GOOD_STANDING":
+        from server.domain.registry import registration_status
+
+        practitioner = await Practitioner.get(id=application.practitioner_id)
+        registration = await Registration.get_or_none(practitioner_id=practitioner.id)
+        return registration is not None and not practitioner.sanctioned and \
+            registration_status(registration.valid_until, registration.suspended,
+                                today()) == "ACTIVE"
+    return False
 
 
 async def _decide(settings: Settings, application: Application, to: str, *, actor_id,
@@ -84,6 +100,9 @@ async def _decide(settings: Settings, application: Application, to: str, *, acto
             await effect(settings, application, actor_id, **extra)
     elif to == "REJECTED" and application.kind == "CPD_RECOGNITION":
         await CpdActivity.filter(application_id=application.id).update(status="REJECTED")
+    elif to == "REJECTED" and application.kind == "QUALIFICATION_EVALUATION":
+        await Qualification.filter(id=application.data["qualification_id"]).update(
+            status="REJECTED")
     await notify_status(settings, application)
     return application
 
@@ -176,8 +195,58 @@ async def _cpd_approved(settings: Settings, application: Application, actor_id,
                         {"title": activity.title, "hours": str(hours)}, application.id)
 
 
+async def _certificate_approved(settings: Settings, application: Application,
+                                actor_id) -> None:
+    from server.resolvers.certificates import issue
+
+    await issue(settings, application, application.kind, dict(application.data))
+
+
+async def _qualification_approved(settings: Settings, application: Application,
+                                  actor_id) -> None:
+    await Qualification.filter(id=application.data["qualification_id"]).update(
+        status="RECORDED", verification_outcome="POSITIVE")
+    await record_change(application.practitioner_id, actor_id, "QUALIFICATION_ADDED",
+                        {"degree": application.data.get("degree", "")}, application.id)
+
+
+async def _classification_approved(settings: Settings, application: Application,
+                                   actor_id) -> None:
+    data = application.data
+    before = await Practitioner.get(id=application.practitioner_id)
+    await Practitioner.filter(id=before.id).update(
+        category=data.get("category", before.category),
+        specialty=data.get("specialty", before.specialty), rank=data["rank"])
+    await Registration.filter(practitioner_id=before.id).update(
+        rank=data["rank"], specialty=data.get("specialty", before.specialty))
+    await record_change(before.id, actor_id, "RANK_CHANGED", {
+        "before": {"rank": before.rank, "specialty": before.specialty},
+        "after": {"rank": data["rank"], "specialty": data.get("specialty")}}, application.id)
+
+
+async def _registration_approved(settings: Settings, application: Application,
+                                 actor_id) -> None:
+    from server.resolvers.registry_numbers import next_registration_number
+
+    practitioner = await Practitioner.get(id=application.practitioner_id)
+    valid_from = today()
+    registration = await Registration.create(
+        practitioner=practitioner, number=await next_registration_number(valid_from.year),
+        rank=practitioner.rank, specialty=practitioner.specialty, valid_from=valid_from,
+        valid_until=rules.registration_valid_until(valid_from, application.years))
+    await record_change(practitioner.id, actor_id, "REGISTRATION_GRANTED",
+                        {"number": registration.number}, application.id)
+    await _email_card(settings, application, registration.number)
+
+
 EFFECTS = {
     "RENEWAL": _renewal_approved,
     "PERSONAL_DATA_CHANGE": _personal_data_approved,
     "CPD_RECOGNITION": _cpd_approved,
+    "GOOD_STANDING": _certificate_approved,
+    "TRAINING_CERTIFICATE": _certificate_approved,
+    "QUALIFICATION_EVALUATION": _qualification_approved,
+    "CLASSIFICATION": _classification_approved,
+    "RECLASSIFICATION": _classification_approved,
+    "REGISTRATION": _registration_approved,
 }

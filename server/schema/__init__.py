@@ -18,7 +18,15 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from server.schema import accounts, applications, public, record, renewals, review
+from server.schema import (
+    accounts,
+    applications,
+    public,
+    record,
+    renewals,
+    review,
+    services,
+)
 from server.schema.base import ErrorShaping
 from server.schema.limits import one_sign_in_mutation_per_document
 
@@ -27,9 +35,9 @@ MAX_ALIASES = 15
 MAX_TOKENS = 1000
 
 Query = merge_types("Query", (accounts.Query, applications.Query, public.Query, record.Query,
-                             renewals.Query, review.Query))
+                             renewals.Query, review.Query, services.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, record.Mutation, renewals.Mutation,
-                              review.Mutation)
+                              review.Mutation, services.Mutation)
 SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS)
 
 

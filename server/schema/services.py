@@ -1,0 +1,244 @@
+"""The services besides renewal, over GraphQL, and the public certificate check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry import Info
+
+from server.domain import codes
+from server.domain.errors import DomainError
+from server.i18n import N_
+from server.models.applications import Application as ApplicationModel
+from server.models.services import Certificate as CertificateModel
+from server.resolvers import certificates, services
+from server.resolvers.auth import require_account, require_role
+from server.schema.applications import Application
+from server.schema.base import UserError, mutation_payload
+from server.schema.practitioners import Practitioner
+from server.schema.record import sent
+
+
+@strawberry.input
+class StartPractitionerRecordInput:
+    first_name_ar: str | None = None
+    family_name_ar: str | None = None
+    first_name_en: str | None = None
+    family_name_en: str | None = None
+    date_of_birth: dt.date | None = None
+    gender: str | None = None
+    nationality: str | None = None
+    identity_type: str | None = None
+    identity_number: str | None = None
+    category: str | None = None
+    specialty: str | None = None
+
+
+@strawberry.input
+class TrainingCertificateInput:
+    programme: str | None = None
+    institution: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    document_ids: list[strawberry.ID] | None = None
+
+
+@strawberry.input
+class QualificationEvaluationInput:
+    degree: str | None = None
+    institution: str | None = None
+    country: str | None = None
+    awarded_on: dt.date | None = None
+    verification_reference: str | None = None
+    certificate_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class ClassificationInput:
+    category: str | None = None
+    specialty: str | None = None
+    qualification_level: str | None = strawberry.field(
+        default=None, description="DIPLOMA, BACHELOR, MASTER, DOCTORATE or BOARD")
+    years_of_experience: int | None = None
+    exam_passed: bool | None = None
+    exam_reference: str | None = None
+    document_ids: list[strawberry.ID] | None = None
+
+
+@strawberry.input
+class RegistrationInput:
+    years: int | None = None
+
+
+@strawberry.input
+class ReclassificationInput:
+    target_rank: str | None = None
+    target_specialty: str | None = None
+    note: str | None = None
+    document_ids: list[strawberry.ID] | None = None
+
+
+@strawberry.input
+class ApplicationIdInput:
+    application_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class SetClassificationRankInput:
+    application_id: strawberry.ID | None = None
+    rank: str | None = None
+
+
+@strawberry.type
+class ServiceApplicationPayload:
+    errors: list[UserError]
+    application: Application | None = None
+
+
+@strawberry.type
+class StartPractitionerRecordPayload:
+    errors: list[UserError]
+    practitioner: Practitioner | None = None
+
+
+@strawberry.type
+class RefundPayload:
+    errors: list[UserError]
+    refund_status: str | None = None
+
+
+@strawberry.type
+class CertificateCheck:
+    code: str
+    kind: str
+    full_name_ar: str
+    full_name_en: str
+    issued_on: dt.date
+    valid_until: dt.date | None
+    valid: bool = strawberry.field(description="Genuine, not revoked and not expired.")
+
+
+@strawberry.type
+class MyCertificate:
+    code: str
+    kind: str
+    issued_at: dt.datetime
+    valid_until: dt.date | None
+    download_url: str
+
+
+def _wrap(info: Info, use_case):
+    async def run():
+        return {"application": Application.of(await use_case())}
+    return mutation_payload(info, ServiceApplicationPayload, run)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Public: is this certificate genuine and still valid? "
+                                  "Unknown codes give null.")
+    async def verify_certificate(self, code: str) -> CertificateCheck | None:
+        found = await certificates.check(code)
+        if found is None:
+            return None
+        return CertificateCheck(code=found["code"], kind=found["kind"],
+                                full_name_ar=found["full_name_ar"],
+                                full_name_en=found["full_name_en"],
+                                issued_on=found["issued_on"], valid_until=found["valid_until"],
+                                valid=found["valid"])
+
+    @strawberry.field(description="The signed-in practitioner's certificates.")
+    async def my_certificates(self, info: Info) -> list[MyCertificate]:
+        account = require_account(info.context)
+        rows = await CertificateModel.filter(practitioner__account_id=account.id) \
+            .order_by("-issued_at")
+        return [MyCertificate(code=r.code, kind=r.kind, issued_at=r.issued_at,
+                              valid_until=r.valid_until,
+                              download_url=f"/certificates/{r.code}.pdf") for r in rows]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="A practitioner new to the regulator creates their "
+                                     "record, to apply for classification.")
+    async def start_practitioner_record(self, info: Info, input: StartPractitionerRecordInput
+                                        ) -> StartPractitionerRecordPayload:
+        async def run():
+            return {"practitioner": Practitioner.of(
+                await services.start_record(info.context, sent(input)))}
+        return await mutation_payload(info, StartPractitionerRecordPayload, run)
+
+    @strawberry.mutation
+    async def apply_for_good_standing_certificate(self, info: Info
+                                                  ) -> ServiceApplicationPayload:
+        return await _wrap(info, lambda: services.apply_good_standing(info.context))
+
+    @strawberry.mutation
+    async def apply_for_training_certificate(self, info: Info, input: TrainingCertificateInput
+                                             ) -> ServiceApplicationPayload:
+        return await _wrap(info, lambda: services.apply_training_certificate(
+            info.context, sent(input)))
+
+    @strawberry.mutation
+    async def apply_for_qualification_evaluation(self, info: Info,
+                                                 input: QualificationEvaluationInput
+                                                 ) -> ServiceApplicationPayload:
+        return await _wrap(info, lambda: services.apply_qualification_evaluation(
+            info.context, sent(input)))
+
+    @strawberry.mutation
+    async def apply_for_classification(self, info: Info, input: ClassificationInput
+                                       ) -> ServiceApplicationPayload:
+        return await _wrap(info, lambda: services.apply_classification(info.context,
+                                                                       sent(input)))
+
+    @strawberry.mutation
+    async def apply_for_registration(self, info: Info, input: RegistrationInput
+                                     ) -> ServiceApplicationPayload:
+        return await _wrap(info, lambda: services.apply_first_registration(info.context,
+                                                                           input.years))
+
+    @strawberry.mutation
+    async def apply_for_reclassification(self, info: Info, input: ReclassificationInput
+                                         ) -> ServiceApplicationPayload:
+        return await _wrap(info, lambda: services.apply_reclassification(info.context,
+                                                                         sent(input)))
+
+    @strawberry.mutation(description="Cancels an application before review.")
+    async def cancel_application(self, info: Info, input: ApplicationIdInput
+                                 ) -> ServiceApplicationPayload:
+        return await _wrap(info, lambda: services.cancel(info.context,
+                                                         str(input.application_id or "")))
+
+    @strawberry.mutation(description="Asks for the fee of a cancelled application back; an "
+                                      "admin approves the refund.")
+    async def request_refund(self, info: Info, input: ApplicationIdInput) -> RefundPayload:
+        async def run():
+            payment = await services.request_refund(info.context,
+                                                    str(input.application_id or ""))
+            return {"refund_status": payment.refund_status}
+        return await mutation_payload(info, RefundPayload, run)
+
+    @strawberry.mutation(description="Reviewers: confirm or change the rank a "
+                                     "classification application proposes.")
+    async def set_classification_rank(self, info: Info, input: SetClassificationRankInput
+                                      ) -> ServiceApplicationPayload:
+        async def use_case():
+            require_role(info.context, "REVIEWER", "ADMIN")
+            try:
+                row = await ApplicationModel.get_or_none(id=str(input.application_id or ""))
+            except (ValueError, TypeError):
+                row = None
+            if row is None or row.kind not in ("CLASSIFICATION", "RECLASSIFICATION"):
+                raise DomainError("NOT_FOUND", "applicationId")
+            category = row.data.get("category") or (
+                await services.practitioner_for(row)).category
+            if not codes.is_rank_of(category, input.rank or ""):
+                raise DomainError("INVALID", "rank", N_("Choose a rank of the category."))
+            if row.status not in ("SUBMITTED", "IN_REVIEW"):
+                raise DomainError("INVALID_STATE", None)
+            await ApplicationModel.filter(id=row.id).update(data={**row.data,
+                                                                  "rank": input.rank})
+            return await ApplicationModel.get(id=row.id)
+        return await _wrap(info, use_case)
