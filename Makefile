@@ -52,3 +52,9 @@ clean:
 ## Screenshots of pages in Arabic and English, phone and desktop, into docs/screenshots/.
 screenshots: $(STAMP)
 	$(BIN)/python -m tests.browser.screenshots
+
+## Benchmarks (bench/run.py): a fresh database with 100,000 practitioners, the app on
+## 127.0.0.1, wrk and asyncio load; writes bench/results/<date>.json and docs/performance.md.
+## Needs Debian's wrk. BENCH_ARGS="--practitioners 20000" for a quicker run.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

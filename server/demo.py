@@ -4,6 +4,7 @@ product with. Idempotent: running it again changes nothing."""
 from __future__ import annotations
 
 from server.config import Settings
+from server.demo_accounts import load_accounts_demo
 from server.demo_registry import load_registry_demo
 
 
@@ -14,4 +15,4 @@ async def load_demo(settings: Settings) -> list[str]:
     return lines or ["No demonstration data to load yet."]
 
 
-LOADERS: list = [load_registry_demo]
+LOADERS: list = [load_registry_demo, load_accounts_demo]

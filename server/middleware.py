@@ -72,15 +72,17 @@ class SecurityMiddleware:
         scope.setdefault("state", {})["csrf_token"] = csrf_token
 
         if method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES):
-            refusal = self._csrf_refusal(headers, cookies, scope)
+            refusal = self._csrf_refusal(headers, cookies, scope, path)
             if refusal:
-                return await _send_error(send, 403, "CSRF_FAILED", refusal, path)
+                return await _send_error(send, 403, "CSRF_FAILED", refusal, path,
+                                         self.settings)
 
         limit = body_limit(path)
         length = headers.get("content-length")
         if length and length.isdigit() and int(length) > limit:
             return await _send_error(send, 413, "TOO_LARGE",
-                                     f"The request body is larger than {limit // KIB} KiB.", path)
+                                     f"The request body is larger than {limit // KIB} KiB.", path,
+                                     self.settings)
 
         received = 0
 
@@ -107,9 +109,10 @@ class SecurityMiddleware:
         except BodyTooLarge:
             if not started:
                 await _send_error(send, 413, "TOO_LARGE",
-                                  f"The request body is larger than {limit // KIB} KiB.", path)
+                                  f"The request body is larger than {limit // KIB} KiB.", path,
+                                  self.settings)
 
-    def _csrf_refusal(self, headers, cookies, scope) -> str | None:
+    def _csrf_refusal(self, headers, cookies, scope, path: str) -> str | None:
         if headers.get("sec-fetch-site") == "cross-site":
             return "Cross-site requests are not accepted."
         if headers.get("authorization", "").lower().startswith("bearer "):
@@ -119,8 +122,9 @@ class SecurityMiddleware:
         if tokens_match(headers.get(CSRF_HEADER), cookies.get(self.csrf_cookie)):
             scope["state"]["csrf_verified"] = True
             return None
-        content_type = headers.get("content-type", "")
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if path != "/graphql" and media_type in ("application/x-www-form-urlencoded",
+                                                  "multipart/form-data"):
             # A plain HTML form: the page reads the token from the form body
             # (server.pages.plumbing.read_form), so nothing reaches a use case unchecked.
             scope["state"]["csrf_verified"] = False
@@ -129,21 +133,33 @@ class SecurityMiddleware:
 
     def _add_headers(self, message, path: str, cookies: dict, new_csrf: str | None) -> None:
         headers = MutableHeaders(scope=message)
-        headers.setdefault("content-security-policy", CSP)
-        headers["x-content-type-options"] = "nosniff"
-        headers["referrer-policy"] = "same-origin"
-        headers["x-frame-options"] = "DENY"
-        headers["cross-origin-opener-policy"] = "same-origin"
-        if self.settings.production:
-            headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
-        if path.startswith("/static/"):
-            headers.setdefault("cache-control", "public, max-age=86400")
-        else:
-            headers["cache-control"] = "no-store"
+        for name, value in security_headers(self.settings, path):
+            if name == "content-security-policy":
+                headers.setdefault(name, value)  # a route may set a stricter one (downloads)
+            elif name == "cache-control" and path.startswith("/static/"):
+                headers.setdefault(name, value)
+            else:
+                headers[name] = value
         if new_csrf and not path.startswith("/static/"):
             secure = "; Secure" if self.settings.secure_cookies else ""
             headers.append("set-cookie", f"{self.csrf_cookie}={new_csrf}; Path=/; HttpOnly; "
                                           f"SameSite=Lax{secure}")
+
+
+def security_headers(settings: Settings, path: str) -> list[tuple[str, str]]:
+    """The headers of docs/security.md, for every response: pages, API, files, errors."""
+    found = [
+        ("content-security-policy", CSP),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+        ("x-frame-options", "DENY"),
+        ("cross-origin-opener-policy", "same-origin"),
+        ("cache-control", "public, max-age=86400" if path.startswith("/static/")
+         else "no-store"),
+    ]
+    if settings.production:
+        found.append(("strict-transport-security", "max-age=31536000; includeSubDomains"))
+    return found
 
 
 def _cookies(raw: str) -> dict[str, str]:
@@ -155,13 +171,11 @@ def _cookies(raw: str) -> dict[str, str]:
     return {k: m.value for k, m in jar.items()}
 
 
-async def _send_error(send, status: int, code: str, message: str, path: str) -> None:
+async def _send_error(send, status: int, code: str, message: str, path: str,
+                      settings: Settings) -> None:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"content-security-policy", CSP.encode()),
-        (b"x-content-type-options", b"nosniff"),
-        (b"cache-control", b"no-store"),
-    ]})
+    headers = [(b"content-type", b"application/json"),
+               (b"content-length", str(len(body)).encode())]
+    headers += [(k.encode(), v.encode()) for k, v in security_headers(settings, path)]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -9,6 +9,7 @@ never a lost message. Several workers are safe: PostgreSQL claims with
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import datetime as dt
 import logging
@@ -70,18 +71,26 @@ async def claim(limit: int = BATCH) -> list[OutboxMessage]:
         )
         ids = [r["id"] for r in rows]
         return list(await OutboxMessage.filter(id__in=ids).order_by("id")) if ids else []
-    due = await OutboxMessage.filter(status="PENDING", next_attempt_at__lte=moment) \
-        .order_by("next_attempt_at").limit(limit)
-    stale = await OutboxMessage.filter(status="SENDING", locked_until__lt=moment).limit(limit)
-    claimed = []
-    for message in [*due, *stale][:limit]:
-        taken = await OutboxMessage.filter(
-            id=message.id, status=message.status, attempts=message.attempts
-        ).update(status="SENDING", locked_until=lease_end, attempts=message.attempts + 1)
-        if taken == 1:
-            message.status, message.attempts = "SENDING", message.attempts + 1
-            claimed.append(message)
-    return claimed
+    # SQLite (3.35+ has RETURNING): one statement claims the batch, under the database's
+    # single write lock, instead of a conditional update per row. Datetimes are compared as
+    # the text Tortoise stores ("YYYY-MM-DD HH:MM:SS.ffffff+00:00").
+    conn = connections.get("default")
+    stamp = lambda value: value.isoformat(sep=" ")  # noqa: E731
+    rows = await conn.execute_query_dict(
+        """
+        UPDATE outbox_message SET status = 'SENDING', locked_until = ?,
+               attempts = attempts + 1
+         WHERE id IN (
+            SELECT id FROM outbox_message
+             WHERE (status = 'PENDING' AND next_attempt_at <= ?)
+                OR (status = 'SENDING' AND locked_until < ?)
+             ORDER BY next_attempt_at LIMIT ?)
+        RETURNING id
+        """,
+        [stamp(lease_end), stamp(moment), stamp(moment), limit],
+    )
+    ids = [r["id"] for r in rows]
+    return list(await OutboxMessage.filter(id__in=ids).order_by("id")) if ids else []
 
 
 async def mark_sent(ids: list[int]) -> None:
@@ -142,9 +151,10 @@ class Deliverer:
                         username=self.smtp.username, password=self.smtp.password)
                     await client.connect()
                 p = message.payload
+                attachments = await self._attachments(p.get("attachments") or [])
                 await client.send_message(mail.compose(
                     self.settings.mail_from, message.recipient, p["subject"], p["text"],
-                    p.get("html"), p.get("attachments")))
+                    p.get("html"), attachments))
             except Exception as error:
                 await mark_failed(message, f"{type(error).__name__}: {error}")
                 client = await _close(client)
@@ -152,6 +162,20 @@ class Deliverer:
                 sent.append(message.id)
         await _close(client)
         return sent
+
+    async def _attachments(self, attachments: list[dict]) -> list[dict]:
+        """Registration cards are drawn now, at sending, from the registration as it is."""
+        from server.resolvers.cards import card_pdf_for
+
+        found = []
+        for attachment in attachments:
+            if "card" in attachment:
+                pdf = await card_pdf_for(attachment["card"], self.settings.base_url)
+                if pdf is None:
+                    continue
+                attachment = {**attachment, "data_b64": base64.b64encode(pdf).decode()}
+            found.append(attachment)
+        return found
 
     async def _one(self, message: OutboxMessage) -> None:
         if message.channel == "sms":

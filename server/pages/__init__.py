@@ -10,10 +10,12 @@ from server.config import Settings
 def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages import (
         account_security,
+        admin,
         applications,
         certificates,
         dev,
         documents,
+        export,
         gallery,
         home,
         payments,
@@ -21,6 +23,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
         record,
         record_entries,
         register,
+        renewals,
+        review,
+        services,
         signin,
     )
 
@@ -28,7 +33,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *home.ROUTES, *register.ROUTES, *signin.ROUTES, *account_security.ROUTES,
         *documents.ROUTES,
         *public.ROUTES, *record.ROUTES, *record_entries.ROUTES, *applications.ROUTES,
-        *payments.ROUTES, *certificates.ROUTES,
+        *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES, *renewals.ROUTES,
+        *admin.ROUTES, *export.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

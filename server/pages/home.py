@@ -13,6 +13,8 @@ from server.pages.plumbing import page_ctx, read_form, redirect, render
 async def home(request: Request):
     """The public welcome page, or the practitioner's "My services" dashboard."""
     ctx = await page_ctx(request)
+    if ctx.account is not None and ctx.account.is_staff:
+        return redirect(request, "/admin" if ctx.account.role_list == ["ADMIN"] else "/review")
     if ctx.account is not None:
         from server.pages.record import dashboard
 

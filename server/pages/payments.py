@@ -51,7 +51,8 @@ async def pay_page(request: Request):
     if application is None:
         raise HTTPException(404)
     return render(request, ctx, "payments/pay.html", {
-        "a": application, "service_names": SERVICE_NAMES, "errors": {}, "values": {}})
+        "a": application, "service_names": SERVICE_NAMES, "errors": {}, "values": {},
+        "sadad": sadad_available(ctx.settings)})
 
 
 async def pay(request: Request):
@@ -65,11 +66,16 @@ async def pay(request: Request):
         data = (await execute(ctx, "PageApplication", {"id": application_id})).data
         return render(request, ctx, "payments/pay.html", {
             "a": data["myApplication"], "service_names": SERVICE_NAMES, "errors": errors,
-            "values": values}, status=422)
+            "values": values, "sadad": sadad_available(ctx.settings)}, status=422)
     payment = payload["payment"]
     if payment["redirectUrl"]:
         return redirect(request, payment["redirectUrl"])
     return redirect(request, f"/applications/{application_id}/payment/{payment['id']}")
+
+
+def sadad_available(settings) -> bool:
+    """Moyasar's API documents no SADAD bill source: offer SADAD only where it works."""
+    return settings.payment_provider != "moyasar"
 
 
 async def payment_return(request: Request):

@@ -226,7 +226,7 @@ SERVICES = [
     ("RENEWAL", "/renewals/new"), ("CPD_RECOGNITION", "/record/cpd"),
     ("PERSONAL_DATA_CHANGE", "/record/change"), ("GOOD_STANDING", "/services/good-standing"),
     ("TRAINING_CERTIFICATE", "/services/training-certificate"),
-    ("QUALIFICATION_EVALUATION", "/record#qualifications"),
+    ("QUALIFICATION_EVALUATION", "/services/qualification-evaluation"),
     ("CLASSIFICATION", "/services/classification"),
     ("RECLASSIFICATION", "/services/reclassification"),
     ("REGISTRATION", "/services/registration"),

@@ -12,6 +12,7 @@ from server.domain.applications import InvalidTransition, check_transition
 from server.domain.errors import DomainError
 from server.i18n import N_
 from server.models.applications import Application, ApplicationDocument, ApplicationEvent
+from server.resolvers.ids import as_uuid
 
 # What the applicant is told happens next, per status.
 NEXT_STEP = {
@@ -28,6 +29,15 @@ NEXT_STEP = {
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+async def lock_practitioner(practitioner_id) -> None:
+    """Inside a transaction: writing the practitioner's row takes its lock (the whole
+    database's, on SQLite) until the commit, so check-then-insert on their applications
+    cannot race."""
+    from server.models.practitioners import Practitioner
+
+    await Practitioner.filter(id=practitioner_id).update(updated_at=now())
 
 
 async def create(kind: str, applicant, practitioner, *, status: str = "DRAFT",
@@ -77,10 +87,9 @@ async def transition(application: Application, to: str, *, actor_id=None, actor_
 
 async def mine(account_id, application_id: str) -> Application:
     """The caller's own application, else NOT_FOUND (never "exists but not yours")."""
-    try:
-        found = await Application.get_or_none(id=application_id, applicant_id=account_id)
-    except (ValueError, TypeError):
-        found = None
+    wanted = as_uuid(application_id)
+    found = await Application.get_or_none(id=wanted, applicant_id=account_id) \
+        if wanted and account_id else None
     if found is None:
         raise DomainError("NOT_FOUND", "applicationId")
     return found

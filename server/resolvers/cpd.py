@@ -12,7 +12,7 @@ from server.domain.errors import DomainError, Problems
 from server.domain.identity import normalize_digits
 from server.i18n import N_
 from server.models.practitioners import CpdActivity
-from server.resolvers import applications, documents
+from server.resolvers import applications, documents, settings
 from server.resolvers.practitioners import parse_date, record_change, require_practitioner
 from server.resolvers.record_entries import _text
 
@@ -57,7 +57,7 @@ async def submit_activity(ctx, data: dict) -> tuple[CpdActivity, object]:
         except DomainError:
             problems.add("NOT_FOUND", "certificateId", N_("Upload the certificate again."))
     problems.raise_if_any()
-    fee = fees.fee_for("CPD_RECOGNITION")
+    fee = fees.fee_for("CPD_RECOGNITION", schedule=await settings.fee_schedule())
     async with in_transaction():
         application = await applications.create(
             "CPD_RECOGNITION", ctx.account, practitioner,

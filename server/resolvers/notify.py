@@ -15,7 +15,8 @@ async def email(settings: Settings, to: str, lang: str, template: str,
                 dedupe_key: str | None = None, attachments: list[dict] | None = None,
                 **values) -> None:
     """web/templates/email/<template>.html defines the blocks subject, text and body.
-    `attachments`: [{"filename", "content_type", "data": bytes}]."""
+    `attachments`: [{"filename", "content_type", "data": bytes}], or "card": a registration
+    number whose card the worker draws when it sends."""
     name = f"email/{template}.html"
     data = {"lang": lang, "dir": direction(lang), "base_url": settings.base_url, **values}
     env = environment()
@@ -24,7 +25,9 @@ async def email(settings: Settings, to: str, lang: str, template: str,
     html = env.get_template(name).render(**data)
     await enqueue_email(to, subject, text, html, dedupe_key=dedupe_key, attachments=[
         {"filename": a["filename"], "content_type": a["content_type"],
-         "data_b64": base64.b64encode(a["data"]).decode()} for a in attachments or []])
+         **({"card": a["card"]} if "card" in a
+            else {"data_b64": base64.b64encode(a["data"]).decode()})}
+        for a in attachments or []])
 
 
 async def sms(to: str, lang: str, msgid: str, dedupe_key: str | None = None, **values) -> None:

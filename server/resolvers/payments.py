@@ -43,22 +43,33 @@ async def pay_application(ctx, application_id: str, method: str) -> Payment:
     account = require_account(ctx)
     if method not in METHODS:
         raise DomainError("INVALID", "method", N_("Choose a way to pay."))
+    if method == "SADAD" and ctx.settings.payment_provider == "moyasar":
+        raise DomainError("NOT_ALLOWED", "method", N_(
+            "SADAD is not available with this payment provider. Choose a card or Apple Pay."))
     application = await applications.mine(account.id, application_id)
     if application.status != "AWAITING_PAYMENT" or not application.fee:
         raise DomainError("INVALID_STATE", "applicationId", N_(
             "This application is not waiting for a payment."))
-    if await Payment.exists(application_id=application.id, status="PAID"):
-        raise DomainError("INVALID_STATE", "applicationId", N_(
-            "This application is already paid."))
-    # A payment still open with another method is set aside: paying again replaces it.
-    # If the gateway later confirms it anyway, the callback handler sees to it (refund).
-    await Payment.filter(application_id=application.id, status="INITIATED") \
-        .update(status="EXPIRED")
     payment_id = uuid.uuid4()
     key = f"sijil-{payment_id}"
-    payment = await Payment.create(
-        id=payment_id, application=application, provider=ctx.settings.payment_provider,
-        method=method, amount=application.fee, idempotency_key=key)
+    async with in_transaction():
+        # The conditional write holds the application row's lock until the commit, so
+        # payApplication sent several times at once leaves one open payment, not several.
+        locked = await Application.filter(id=application.id, status="AWAITING_PAYMENT") \
+            .update(updated_at=now())
+        if locked != 1:
+            raise DomainError("INVALID_STATE", "applicationId", N_(
+                "This application is not waiting for a payment."))
+        if await Payment.exists(application_id=application.id, status="PAID"):
+            raise DomainError("INVALID_STATE", "applicationId", N_(
+                "This application is already paid."))
+        # A payment still open with another method is set aside: paying again replaces it.
+        # If the gateway later confirms it anyway, the callback handler sees to it.
+        await Payment.filter(application_id=application.id, status="INITIATED") \
+            .update(status="EXPIRED")
+        payment = await Payment.create(
+            id=payment_id, application=application, provider=ctx.settings.payment_provider,
+            method=method, amount=application.fee, idempotency_key=key)
     gateway = gateway_for(ctx.settings)
     base = ctx.settings.base_url
     try:
@@ -103,7 +114,14 @@ async def handle_callback(settings: Settings, provider: str, headers: dict[str, 
         await _outcome(record, "unknown payment")
         raise CallbackRejected(404, "unknown payment")
     await PaymentEvent.filter(id=record.id).update(payment_id=payment.id)
-    confirmed = await _confirmed_state(gateway, event)
+    try:
+        confirmed = await _confirmed_state(gateway, event)
+    except GatewayError as error:
+        # Not confirmed yet: forget the event, so the gateway's retry is processed rather
+        # than taken for a duplicate (a paid payment must never be lost).
+        await PaymentEvent.filter(id=record.id).delete()
+        raise CallbackRejected(503, "could not confirm with the gateway; retry later") \
+            from error
     if confirmed.amount_halalas != fees.to_halalas(payment.amount) \
             or confirmed.currency != payment.currency:
         await _outcome(record, "amount or currency does not match")

@@ -12,6 +12,7 @@ from server.domain.errors import DomainError, Problems
 from server.i18n import N_
 from server.models.practitioners import Experience, License, Qualification
 from server.resolvers import documents
+from server.resolvers.ids import as_uuid
 from server.resolvers.practitioners import parse_date, record_change, require_practitioner
 
 TEXT_LIMITS = {"city": 100, "workplace": 200, "specialty": 100, "jobDescription": 2000,
@@ -123,10 +124,9 @@ async def add_experience(ctx, data: dict) -> Experience:
 
 async def _mine(model, ctx, entry_id, field: str = "id"):
     practitioner = await require_practitioner(ctx)
-    try:
-        entry = await model.get_or_none(id=str(entry_id), practitioner_id=practitioner.id)
-    except (ValueError, TypeError):
-        entry = None
+    wanted = as_uuid(entry_id)
+    entry = await model.get_or_none(id=wanted, practitioner_id=practitioner.id) \
+        if wanted else None
     if entry is None:
         raise DomainError("NOT_FOUND", field)
     return practitioner, entry

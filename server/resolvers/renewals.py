@@ -16,7 +16,7 @@ from server.domain.errors import DomainError, ErrorCode, Problem
 from server.i18n import N_
 from server.models.applications import Application, ApplicationDocument
 from server.models.practitioners import Experience, License, Practitioner, Registration
-from server.resolvers import applications, documents
+from server.resolvers import applications, documents, settings
 from server.resolvers.practitioners import cpd_summaries, require_practitioner
 
 OPEN_STATUSES = ("DRAFT", "AWAITING_PAYMENT", "SUBMITTED", "IN_REVIEW", "RETURNED")
@@ -50,8 +50,9 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def questions() -> tuple[renewal_rules.Question, ...]:
-    return renewal_rules.DEFAULT_QUESTIONS
+async def current_questions() -> tuple[renewal_rules.Question, ...]:
+    """The eligibility questions in force: an admin's set, or the defaults."""
+    return await settings.renewal_questions()
 
 
 async def start(ctx, years: int | None) -> Application:
@@ -71,9 +72,7 @@ async def start(ctx, years: int | None) -> Application:
             "Renewal opens on %(date)s, 90 days before your registration expires."),
             date=opens.isoformat())
     async with in_transaction():
-        # Writing the practitioner row takes its lock (the database's, on SQLite) until the
-        # commit: two quick clicks cannot open two renewals.
-        await Practitioner.filter(id=practitioner.id).update(updated_at=dt.datetime.now(dt.UTC))
+        await applications.lock_practitioner(practitioner.id)  # two clicks, one renewal
         if await Application.exists(practitioner_id=practitioner.id, kind="RENEWAL",
                                     status__in=OPEN_STATUSES):
             raise DomainError("INVALID_STATE", None, N_(
@@ -96,13 +95,13 @@ async def answer(ctx, renewal_id: str, answers: list[dict]) -> Application:
         raise DomainError("INVALID_STATE", None, N_(
             "This renewal is %(status)s: its answers can no longer change."),
             status=renewal.status)
-    known = {q.code for q in questions()}
+    known = {q.code for q in await current_questions()}
     given = dict(renewal.data.get("answers") or {})
     for item in answers:
         code, value = str(item.get("code") or ""), str(item.get("answer") or "").upper()
         if code not in known:
-            raise DomainError("INVALID", "answers", N_("Unknown question: %(code)s."),
-                              code=code)
+            raise DomainError("INVALID", "answers", N_("Unknown question: %(question)s."),
+                              question=code)
         if value not in renewal_rules.ANSWERS:
             raise DomainError("INVALID", "answers", N_("Answer yes or no."))
         given[code] = value
@@ -146,7 +145,8 @@ async def missing(renewal: Application, practitioner: Practitioner | None = None
     practitioner = practitioner or await Practitioner.get(id=renewal.practitioner_id)
     found: list[Missing] = []
     answers = renewal.data.get("answers") or {}
-    if any(q.code not in answers for q in questions()):
+    in_force = await current_questions()
+    if any(q.code not in answers for q in in_force):
         found.append(Missing("QUESTIONS", {}))
     experiences = await Experience.filter(practitioner_id=practitioner.id, end_date=None)
     if not any(e.certificate_id for e in experiences):
@@ -154,7 +154,7 @@ async def missing(renewal: Application, practitioner: Practitioner | None = None
     attached = {row.kind: row for row in await ApplicationDocument.filter(
         application_id=renewal.id).select_related("document")}
     now = dt.datetime.now(dt.UTC)
-    for kind in renewal_rules.required_documents(questions(), answers,
+    for kind in renewal_rules.required_documents(in_force, answers,
                                                  practitioner.date_of_birth, today()):
         row = attached.get(kind)
         too_old = kind == "EMPLOYER_LETTER" and row is not None and \
@@ -177,8 +177,10 @@ def _hours(value) -> str:
     return f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
 
 
-def projected_fee(renewal: Application, rank: str):
-    return renewal.fee if renewal.fee is not None else fees.renewal_fee(rank, renewal.years)
+async def projected_fee(renewal: Application, rank: str):
+    if renewal.fee is not None:
+        return renewal.fee
+    return fees.renewal_fee(rank, renewal.years, schedule=await settings.fee_schedule())
 
 
 async def submit(ctx, renewal_id: str) -> Application:
@@ -196,12 +198,13 @@ async def submit(ctx, renewal_id: str) -> Application:
     registration = await Registration.get(practitioner_id=practitioner.id)
     snapshot = await _snapshot(practitioner, registration, answers)
     fields = {"snapshot": snapshot,
-              "auto_approvable": not renewal_rules.risky(questions(), answers)}
+              "auto_approvable": not renewal_rules.risky(await current_questions(), answers)}
     async with in_transaction():
         if renewal.status == "RETURNED":  # corrected: back to the reviewers, no second fee
             return await applications.transition(renewal, "SUBMITTED", actor_id=ctx.account.id,
                                                  actor_kind="APPLICANT", **fields)
-        fee = fees.renewal_fee(practitioner.rank, renewal.years)
+        fee = fees.renewal_fee(practitioner.rank, renewal.years,
+                               schedule=await settings.fee_schedule())
         return await applications.transition(renewal, "AWAITING_PAYMENT",
                                              actor_id=ctx.account.id, actor_kind="APPLICANT",
                                              fee=fee, **fields)

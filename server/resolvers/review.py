@@ -1,26 +1,477 @@
-"""The reviewers' queue: submitted applications, oldest first."""
+"""The reviewers' console: the queue (oldest first, with its age against a target per kind),
+"take the next one" (a claim two reviewers can never both win, also across app processes),
+releasing a claim, one application with everything a reviewer needs, and the decision.
+
+A claim is a lease: IN_REVIEW with claimed_by_id and claimed_until (now + 30 minutes). A
+lapsed claim is not a stuck application: "take the next one" treats it as waiting, first
+putting it back to SUBMITTED (recorded in its history) and then claiming it again.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections import defaultdict
 
+from tortoise import connections
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
-from server.models.applications import Application
-from server.resolvers.auth import require_role
+from server.domain import codes
+from server.domain.applications import ApplicationKind, check_transition
+from server.domain.errors import DomainError
+from server.domain.names import full_name
+from server.i18n import N_
+from server.models.accounts import Account
+from server.models.applications import Application, ApplicationDocument, ApplicationEvent
+from server.models.payments import Payment
+from server.models.practitioners import CpdActivity, Practitioner, Registration
+from server.resolvers import applications, audit, decisions
+from server.resolvers.auth import require_staff
 
 QUEUE_STATUSES = ("SUBMITTED", "IN_REVIEW")
+# Days within which each kind should be decided; past it, the queue flags it as overdue.
+# A constant for now: an admin console may make it editable.
+TARGET_DAYS: dict[str, int] = {
+    "RENEWAL": 3,
+    "CPD_RECOGNITION": 5,
+    "PERSONAL_DATA_CHANGE": 5,
+}
+DEFAULT_TARGET_DAYS = 10
+CLAIM_FOR = dt.timedelta(minutes=30)
+CLAIM_ATTEMPTS = 20  # candidates tried before "take the next one" gives up for this call
+MAX_REASON_CHARS = 2000
+
+ANOTHER_REVIEWER = N_("Another reviewer is working on this application. Wait until they "
+                      "release it or their claim lapses.")
+NOT_IN_REVIEW = N_("This application is %(status)s: only an application in review can be "
+                   "released.")
+NOT_YOUR_CLAIM = N_("Another reviewer holds this application: only they or an admin can "
+                    "release it.")
 
 
-async def queue(ctx, first: int, after: tuple[str, str] | None, kind: str | None
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# ------------------------------------------------------------------ age and claims
+
+def target_days(kind: str, targets: dict[str, int] | None = None) -> int:
+    """`targets`: the admin's (server.resolvers.settings.review_targets), else defaults."""
+    return (targets or TARGET_DAYS).get(kind, DEFAULT_TARGET_DAYS)
+
+
+def _waiting_since(application: Application) -> dt.datetime:
+    return application.submitted_at or application.created_at
+
+
+def age_days(application: Application, moment: dt.datetime | None = None) -> int:
+    """Whole days since it was submitted."""
+    return max(((moment or now()) - _waiting_since(application)).days, 0)
+
+
+def is_overdue(application: Application, moment: dt.datetime | None = None,
+               targets: dict[str, int] | None = None) -> bool:
+    """Waiting longer than its kind's target, and not decided yet."""
+    return application.status in QUEUE_STATUSES and \
+        (moment or now()) - _waiting_since(application) > \
+        dt.timedelta(days=target_days(application.kind, targets))
+
+
+def claim_holder(application: Application, moment: dt.datetime | None = None):
+    """The reviewer whose claim on it is still running, else None."""
+    if application.status != "IN_REVIEW" or application.claimed_by_id is None \
+            or application.claimed_until is None:
+        return None
+    return application.claimed_by_id if application.claimed_until > (moment or now()) \
+        else None
+
+
+def _claimable(moment: dt.datetime) -> Q:
+    """Waiting for a reviewer: SUBMITTED, or IN_REVIEW with no running claim."""
+    return Q(status="SUBMITTED") | Q(status="IN_REVIEW", claimed_until__isnull=True) | \
+        Q(status="IN_REVIEW", claimed_until__lt=moment)
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (ValueError, TypeError):
+        return None
+
+
+def _kind(kind: str | None) -> str | None:
+    if kind and kind not in ApplicationKind.__members__:
+        raise DomainError("INVALID", "kind")
+    return kind or None
+
+
+# ------------------------------------------------------------------ the queue
+
+async def queue(ctx, first: int, after: tuple[str, str] | None, kind: str | None,
+                status: str | None = None, older_than_days: int | None = None
                 ) -> tuple[list[Application], bool]:
     """Keyset-paginated on (submitted_at, id): page 500 costs what page 1 costs."""
-    require_role(ctx, "REVIEWER", "ADMIN")
+    require_staff(ctx)
     query = Application.filter(status__in=QUEUE_STATUSES)
-    if kind:
+    if _kind(kind):
         query = query.filter(kind=kind)
+    if status:
+        if status not in QUEUE_STATUSES:
+            raise DomainError("INVALID", "status")
+        query = query.filter(status=status)
+    if older_than_days is not None:
+        if older_than_days < 0 or older_than_days > 3650:
+            raise DomainError("INVALID", "olderThanDays")
+        query = query.filter(submitted_at__lte=now() - dt.timedelta(days=older_than_days))
     if after is not None:
-        at, last_id = dt.datetime.fromisoformat(after[0]), after[1]
+        try:
+            at, last_id = dt.datetime.fromisoformat(after[0]), uuid.UUID(after[1])
+        except ValueError as error:
+            raise DomainError("INVALID", "after") from error
         query = query.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, id__gt=last_id))
     rows = await query.order_by("submitted_at", "id").limit(first + 1)
     return rows[:first], len(rows) > first
+
+
+# ------------------------------------------------------------------ take the next one
+
+class _Lost(Exception):
+    """Another reviewer took the candidate first: roll back and try the next one."""
+
+
+def _is_postgres(conn) -> bool:
+    return conn.capabilities.dialect == "postgres"
+
+
+_OLDEST_CLAIMABLE_PG = """
+    SELECT id FROM application
+     WHERE applicant_id <> $1
+       AND (status = 'SUBMITTED'
+            OR (status = 'IN_REVIEW' AND (claimed_until IS NULL OR claimed_until < $2)))
+       AND ($3::text IS NULL OR kind = $3::text)
+     ORDER BY submitted_at, id
+     LIMIT 1
+     FOR UPDATE SKIP LOCKED
+"""
+SQLITE_CANDIDATES = 10
+
+
+async def _release_lapsed(application: Application, moment: dt.datetime) -> None:
+    """IN_REVIEW with no running claim → SUBMITTED, only if nobody claimed it meanwhile."""
+    check_transition("IN_REVIEW", "SUBMITTED", "REVIEWER")
+    moved = await Application.filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment),
+        id=application.id, status="IN_REVIEW",
+    ).update(status="SUBMITTED", claimed_by_id=None, claimed_until=None)
+    if moved != 1:
+        raise _Lost
+    await ApplicationEvent.create(application_id=application.id, actor_id=None,
+                                  from_status="IN_REVIEW", to_status="SUBMITTED")
+    application.status, application.claimed_by_id, application.claimed_until = \
+        "SUBMITTED", None, None
+
+
+async def _take(ctx, reviewer, application: Application, moment: dt.datetime) -> None:
+    """Inside the caller's transaction: a lapsed claim goes back to SUBMITTED first (in its
+    history), then SUBMITTED → IN_REVIEW with the caller's claim. Both updates are
+    conditional, so of two claimers exactly one gets it; the other gets _Lost."""
+    lapsed_from = application.claimed_by_id if application.status == "IN_REVIEW" else None
+    if application.status == "IN_REVIEW":
+        await _release_lapsed(application, moment)
+    try:
+        await applications.transition(
+            application, "IN_REVIEW", actor_id=reviewer.id, actor_kind="REVIEWER",
+            claimed_by_id=reviewer.id, claimed_until=moment + CLAIM_FOR)
+    except DomainError as error:
+        raise _Lost from error
+    await audit.record("application.claimed", actor=reviewer, ip=ctx.ip,
+                       target_type="application", target_id=application.id,
+                       kind=application.kind,
+                       lapsed_claim_of=str(lapsed_from) if lapsed_from else None)
+    if lapsed_from is None:  # the applicant hears once, not at every lapse
+        await decisions.notify_status(ctx.settings, application)
+
+
+async def claim_next(ctx, kind: str | None = None) -> Application | None:
+    """Claims the oldest waiting application (of `kind`, if given; never the caller's own)
+    for the caller for 30 minutes and moves it to IN_REVIEW; None when nothing is waiting.
+
+    PostgreSQL (several app processes): the candidate row is locked with
+    `FOR UPDATE SKIP LOCKED` in the claiming transaction, so concurrent claimers each get
+    another row without waiting. SQLite: the oldest few candidates are read, then claimed
+    with conditional updates, each in its own short transaction; a lost race moves on to
+    the next candidate."""
+    reviewer = require_staff(ctx)
+    kind = _kind(kind)
+    postgres = _is_postgres(connections.get("default"))
+    for _ in range(CLAIM_ATTEMPTS):
+        moment = now()
+        if postgres:
+            try:
+                async with in_transaction() as conn:
+                    rows = await conn.execute_query_dict(_OLDEST_CLAIMABLE_PG,
+                                                         [reviewer.id, moment, kind])
+                    if not rows:
+                        return None
+                    application = await Application.get(id=rows[0]["id"])
+                    await _take(ctx, reviewer, application, moment)
+            except _Lost:
+                continue
+            return application
+        query = Application.filter(_claimable(moment)).exclude(applicant_id=reviewer.id)
+        if kind:
+            query = query.filter(kind=kind)
+        candidates = await query.order_by("submitted_at", "id").limit(SQLITE_CANDIDATES)
+        if not candidates:
+            return None
+        for application in candidates:
+            try:
+                async with in_transaction():
+                    await _take(ctx, reviewer, application, moment)
+            except _Lost:
+                continue
+            return application
+    return None
+
+
+async def _get(application_id) -> Application:
+    wanted = _uuid(application_id)
+    application = await Application.get_or_none(id=wanted) if wanted else None
+    if application is None:
+        raise DomainError("NOT_FOUND", "applicationId")
+    return application
+
+
+async def release(ctx, application_id) -> Application:
+    """Gives a claimed application back to the queue (SUBMITTED). The holder may, an admin
+    may, and anyone may once the claim has lapsed."""
+    reviewer = require_staff(ctx)
+    application = await _get(application_id)
+    if application.status != "IN_REVIEW":
+        raise DomainError("INVALID_STATE", None, NOT_IN_REVIEW, status=application.status)
+    holder = claim_holder(application)
+    if holder is not None and holder != reviewer.id and "ADMIN" not in reviewer.role_list:
+        raise DomainError("NOT_ALLOWED", None, NOT_YOUR_CLAIM)
+    check_transition("IN_REVIEW", "SUBMITTED", "REVIEWER")
+    async with in_transaction():
+        # Conditional on the holder too: a claim taken meanwhile is not released.
+        query = Application.filter(id=application.id, status="IN_REVIEW")
+        query = query.filter(claimed_by_id=application.claimed_by_id) \
+            if application.claimed_by_id else query.filter(claimed_by_id__isnull=True)
+        moved = await query.update(status="SUBMITTED", claimed_by_id=None, claimed_until=None)
+        if moved != 1:
+            current = await Application.get(id=application.id)
+            raise DomainError("INVALID_STATE", None, N_(
+                "This application was changed meanwhile: it is now %(status)s."),
+                status=current.status)
+        await ApplicationEvent.create(application_id=application.id, actor_id=reviewer.id,
+                                      from_status="IN_REVIEW", to_status="SUBMITTED")
+        await audit.record("application.released", actor=reviewer, ip=ctx.ip,
+                           target_type="application", target_id=application.id,
+                           claim_of=str(application.claimed_by_id)
+                           if application.claimed_by_id else None)
+    application.status, application.claimed_by_id, application.claimed_until = \
+        "SUBMITTED", None, None
+    return application
+
+
+# ------------------------------------------------------------------ one application
+
+async def for_review(ctx, application_id) -> Application | None:
+    """Any application, for staff; None when there is no such application. Each look is
+    in the audit trail: it shows a practitioner's personal data."""
+    account = require_staff(ctx)
+    wanted = _uuid(application_id)
+    application = await Application.get_or_none(id=wanted) if wanted else None
+    if application is not None:
+        await audit.record("application.viewed", actor=account, ip=ctx.ip,
+                           target_type="application", target_id=application.id,
+                           kind=application.kind)
+    return application
+
+
+async def decide(ctx, application_id, decision: str, reason: str, recognised_hours=None,
+                 what_to_fix: str = "") -> Application:
+    """The decision (server/resolvers/decisions.py), refused while another reviewer's claim
+    runs. What to fix, when given, follows the reason: the applicant reads both."""
+    reviewer = require_staff(ctx)
+    reason, what_to_fix = (reason or "").strip(), (what_to_fix or "").strip()
+    if len(reason) > MAX_REASON_CHARS:
+        raise DomainError("INVALID", "reason", N_("Use at most %(limit)s characters."),
+                          limit=MAX_REASON_CHARS)
+    if len(what_to_fix) > MAX_REASON_CHARS:
+        raise DomainError("INVALID", "whatToFix", N_("Use at most %(limit)s characters."),
+                          limit=MAX_REASON_CHARS)
+    wanted = _uuid(application_id)
+    application = await Application.get_or_none(id=wanted) if wanted else None
+    if application is not None:
+        holder = claim_holder(application)
+        if holder is not None and holder != reviewer.id:
+            raise DomainError("NOT_ALLOWED", None, ANOTHER_REVIEWER)
+    if what_to_fix:
+        reason = f"{reason}\n\n{what_to_fix}" if reason else what_to_fix
+    return await decisions.decide(ctx, str(application_id or ""), decision, reason,
+                                  recognised_hours)
+
+
+# ------------------------------------------------------------------ batch loaders
+# One query per batch, whatever the page size (each is used through ctx.loaders).
+
+async def accounts_by_id(ids: list) -> list[Account | None]:
+    rows = {a.id: a for a in await Account.filter(id__in=list(set(ids)))}
+    return [rows.get(i) for i in ids]
+
+
+async def practitioners_by_id(ids: list) -> list[Practitioner | None]:
+    rows = {p.id: p for p in await Practitioner.filter(id__in=list(set(ids)))}
+    return [rows.get(i) for i in ids]
+
+
+async def documents_of(application_ids: list) -> list[list[ApplicationDocument]]:
+    """Each application's documents, with the Document joined in the same query."""
+    groups: dict = defaultdict(list)
+    for row in await ApplicationDocument.filter(application_id__in=list(set(application_ids))) \
+            .select_related("document").order_by("id"):
+        groups[row.application_id].append(row)
+    return [groups.get(i, []) for i in application_ids]
+
+
+async def payments_of(application_ids: list) -> list[list[Payment]]:
+    groups: dict = defaultdict(list)
+    for row in await Payment.filter(application_id__in=list(set(application_ids))) \
+            .order_by("created_at", "id"):
+        groups[row.application_id].append(row)
+    return [groups.get(i, []) for i in application_ids]
+
+
+async def events_of(application_ids: list) -> list[list[ApplicationEvent]]:
+    groups: dict = defaultdict(list)
+    for row in await ApplicationEvent.filter(application_id__in=list(set(application_ids))) \
+            .order_by("at", "id"):
+        groups[row.application_id].append(row)
+    return [groups.get(i, []) for i in application_ids]
+
+
+async def cpd_activity_of(application_ids: list) -> list[CpdActivity | None]:
+    rows = {a.application_id: a for a in
+            await CpdActivity.filter(application_id__in=list(set(application_ids)))}
+    return [rows.get(i) for i in application_ids]
+
+
+# ------------------------------------------------------------------ snapshot vs now
+
+# (field, kind of code or None): compared in this order.
+COMPARED = (
+    ("fullNameAr", None), ("fullNameEn", None), ("dateOfBirth", None),
+    ("category", "category"), ("specialty", "specialty"), ("rank", "rank"),
+    ("registrationNumber", None), ("registrationValidFrom", None),
+    ("registrationValidUntil", None),
+)
+
+
+def record_values(practitioner: Practitioner | None,
+                  registration: Registration | None) -> dict[str, str | None]:
+    """The compared fields of the record as it is now."""
+    if practitioner is None:
+        return {}
+    p = practitioner
+    return {
+        "fullNameAr": full_name([p.first_name_ar, p.father_name_ar, p.grandfather_name_ar,
+                                 p.family_name_ar]),
+        "fullNameEn": full_name([p.first_name_en, p.father_name_en, p.grandfather_name_en,
+                                 p.family_name_en]),
+        "dateOfBirth": p.date_of_birth.isoformat(),
+        "category": p.category, "specialty": p.specialty, "rank": p.rank,
+        "registrationNumber": registration.number if registration else None,
+        "registrationValidFrom": registration.valid_from.isoformat() if registration else None,
+        "registrationValidUntil": registration.valid_until.isoformat()
+        if registration else None,
+    }
+
+
+def snapshot_values(snapshot: dict | None) -> dict[str, str | None]:
+    """The same fields from the snapshot frozen at submission (the renewal's shape:
+    {"practitioner": {names_ar, names_en, date_of_birth, category, specialty, rank},
+    "registration": {number, valid_from, valid_until}}); {} without one."""
+    if not isinstance(snapshot, dict):
+        return {}
+    person = snapshot.get("practitioner") if isinstance(snapshot.get("practitioner"),
+                                                         dict) else {}
+    registration = snapshot.get("registration") \
+        if isinstance(snapshot.get("registration"), dict) else {}
+    if not person and not registration:
+        return {}
+
+    def names(key: str) -> str | None:
+        value = person.get(key)
+        return full_name([str(v or "") for v in value]) if isinstance(value, list) else None
+
+    return {
+        "fullNameAr": names("names_ar"), "fullNameEn": names("names_en"),
+        "dateOfBirth": person.get("date_of_birth"), "category": person.get("category"),
+        "specialty": person.get("specialty"), "rank": person.get("rank"),
+        "registrationNumber": registration.get("number"),
+        "registrationValidFrom": registration.get("valid_from"),
+        "registrationValidUntil": registration.get("valid_until"),
+    }
+
+
+def comparison(snapshot: dict | None, practitioner: Practitioner | None,
+               registration: Registration | None, lang: str) -> list[dict]:
+    """[{field, snapshot, current, changed}]: codes shown as labels in `lang`, compared as
+    codes; `changed` only when there is a snapshot to compare with."""
+    then, current = snapshot_values(snapshot), record_values(practitioner, registration)
+    rows = []
+    for field, code_kind in COMPARED:
+        old, new = then.get(field), current.get(field)
+
+        def shown(value, code_kind=code_kind):
+            if value is None or code_kind is None:
+                return value
+            return codes.label(code_kind, value, lang) or value
+
+        rows.append({"field": field, "snapshot": shown(old), "current": shown(new),
+                     "changed": bool(then) and (old or None) != (new or None)})
+    return rows
+
+
+async def answers(kind: str, data: dict | None, lang: str) -> list[dict]:
+    """[{code, question, answer}]: a renewal's questions with the applicant's answers; for
+    other kinds the plain values of `data` (internal ids and nested values left out)."""
+    data = data if isinstance(data, dict) else {}
+    if kind == "RENEWAL":
+        from server.resolvers.renewals import current_questions
+
+        given = data.get("answers") if isinstance(data.get("answers"), dict) else {}
+        asked = await current_questions()
+        known = {q.code for q in asked}
+        # Answers to questions no longer asked are still shown, by their code.
+        return [{"code": q.code, "question": q.text(lang), "answer": given.get(q.code)}
+                for q in asked] + [{"code": code, "question": None, "answer": str(answer)}
+                                   for code, answer in given.items() if code not in known]
+    return [{"code": key, "question": None, "answer": None if value is None else str(value)}
+            for key, value in data.items()
+            if key not in ("answers", "changes", "before") and not key.endswith("_id")
+            and (value is None or isinstance(value, str | int | float | bool))]
+
+
+def requested_changes(application: Application, practitioner: Practitioner | None
+                      ) -> list[dict]:
+    """A personal-data change: per field, the value when asked, now, and the one asked
+    for. `current` differing from `before` means the record changed since."""
+    from server.resolvers.personal_data import COLUMNS
+
+    if application.kind != "PERSONAL_DATA_CHANGE" or not isinstance(application.data, dict):
+        return []
+    changes = application.data.get("changes") or {}
+    before = application.data.get("before") or {}
+    rows = []
+    for field, requested in changes.items():
+        current = None
+        if practitioner is not None and field in COLUMNS:
+            value = getattr(practitioner, COLUMNS[field])
+            current = value.isoformat() if isinstance(value, dt.date) else str(value)
+        rows.append({"field": field, "before": before.get(field), "current": current,
+                     "requested": str(requested)})
+    return rows

@@ -173,8 +173,11 @@ async def my_sessions(ctx) -> list[Session]:
 
 async def end_session(ctx, session_id: str) -> None:
     account = require_account(ctx)
-    session = await Session.get_or_none(id=int(session_id) if str(session_id).isdigit() else 0,
-                                        account_id=account.id)
+    text = str(session_id)
+    number = int(text) if text.isdigit() and len(text) <= 19 else 0
+    session = None
+    if 0 < number < 2**63:  # a bigint: anything else is simply unknown
+        session = await Session.get_or_none(id=number, account_id=account.id)
     if session is None:
         raise DomainError("NOT_FOUND", "sessionId")
     await sessions.end_session(session)

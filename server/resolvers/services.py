@@ -15,7 +15,7 @@ from server.i18n import N_
 from server.models.applications import Application
 from server.models.payments import Payment
 from server.models.practitioners import Practitioner, Qualification, Registration
-from server.resolvers import applications, documents
+from server.resolvers import applications, documents, settings
 from server.resolvers.auth import require_account
 from server.resolvers.practitioners import parse_date, require_practitioner
 from server.resolvers.record_entries import _country, _text
@@ -40,6 +40,8 @@ async def _evidence(ctx, ids, field: str, required: bool) -> list:
 async def _create(ctx, kind: str, practitioner, *, fee, data: dict, evidence=(),
                   evidence_kind: str = "EVIDENCE", years: int | None = None) -> Application:
     async with in_transaction():
+        await applications.lock_practitioner(practitioner.id)
+        await _no_open(practitioner.id, kind)  # again, now that no one else can insert
         application = await applications.create(
             kind, ctx.account, practitioner, status="AWAITING_PAYMENT" if fee else "SUBMITTED",
             fee=fee or None, data=data, years=years,
@@ -57,7 +59,8 @@ async def apply_good_standing(ctx) -> Application:
             "A good-standing certificate needs a registration."))
     await _no_open(practitioner.id, "GOOD_STANDING")
     return await _create(ctx, "GOOD_STANDING", practitioner,
-                         fee=fees.fee_for("GOOD_STANDING"), data={})
+                         fee=fees.fee_for("GOOD_STANDING",
+                                          schedule=await settings.fee_schedule()), data={})
 
 
 async def apply_training_certificate(ctx, data: dict) -> Application:
@@ -74,7 +77,8 @@ async def apply_training_certificate(ctx, data: dict) -> Application:
     problems.raise_if_any()
     evidence = await _evidence(ctx, data.get("documentIds"), "documentIds", required=True)
     return await _create(ctx, "TRAINING_CERTIFICATE", practitioner,
-                         fee=fees.fee_for("TRAINING_CERTIFICATE"), evidence=evidence,
+                         fee=fees.fee_for("TRAINING_CERTIFICATE",
+                                         schedule=await settings.fee_schedule()), evidence=evidence,
                          data={"programme": programme, "institution": institution,
                                "start": start.isoformat(), "end": end.isoformat()})
 
@@ -136,7 +140,8 @@ async def apply_classification(ctx, data: dict) -> Application:
     await _no_open(practitioner.id, "CLASSIFICATION")
     evidence = await _evidence(ctx, data.get("documentIds"), "documentIds", required=True)
     return await _create(ctx, "CLASSIFICATION", practitioner,
-                         fee=fees.classification_fee(rank), evidence=evidence, data={
+                         fee=fees.classification_fee(rank, await settings.fee_schedule()),
+                         evidence=evidence, data={
                              "category": category, "specialty": specialty, "level": level,
                              "years_of_experience": years, "exam_reference": exam,
                              "proposed_rank": rank, "rank": rank})
@@ -154,7 +159,8 @@ async def apply_first_registration(ctx, years: int | None) -> Application:
         raise DomainError("INVALID", "years", N_("Choose 1, 3 or 5 years."))
     await _no_open(practitioner.id, "REGISTRATION")
     return await _create(ctx, "REGISTRATION", practitioner, years=years,
-                         fee=fees.renewal_fee(practitioner.rank, years), data={})
+                         fee=fees.renewal_fee(practitioner.rank, years,
+                                              await settings.fee_schedule()), data={})
 
 
 async def apply_reclassification(ctx, data: dict) -> Application:
@@ -173,7 +179,9 @@ async def apply_reclassification(ctx, data: dict) -> Application:
     await _no_open(practitioner.id, "RECLASSIFICATION")
     evidence = await _evidence(ctx, data.get("documentIds"), "documentIds", required=True)
     return await _create(ctx, "RECLASSIFICATION", practitioner,
-                         fee=fees.classification_fee(target_rank), evidence=evidence, data={
+                         fee=fees.classification_fee(target_rank,
+                                                     await settings.fee_schedule()),
+                         evidence=evidence, data={
                              "from_rank": practitioner.rank, "rank": target_rank,
                              "from_specialty": practitioner.specialty,
                              "specialty": target_specialty,

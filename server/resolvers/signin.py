@@ -13,6 +13,7 @@ from server.domain.errors import DomainError, Problems
 from server.i18n import N_
 from server.models.accounts import Account, OneTimeCode, Session
 from server.resolvers import audit, codes, notify, ratelimit, sessions
+from server.resolvers.ids import as_uuid
 from server.resolvers.registration import (
     account_email,
     check_new_password,
@@ -143,11 +144,9 @@ async def _count_failure(ctx, account: Account) -> None:
 
 
 async def verify_login(ctx, challenge_id: str, code: str) -> tuple[str, Account]:
-    try:
-        challenge = await OneTimeCode.get_or_none(id=challenge_id) \
-            .select_related("account")
-    except (ValueError, Exception):
-        challenge = None
+    wanted = as_uuid(challenge_id)
+    challenge = await OneTimeCode.get_or_none(id=wanted).select_related("account") \
+        if wanted else None
     if challenge is None or challenge.purpose not in (codes.LOGIN, codes.TOTP_LOGIN):
         raise DomainError("NOT_FOUND", "challengeId",
                           N_("This sign-in has expired. Start again."))

@@ -9,17 +9,18 @@ import strawberry
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as create_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from server.schema import (
     accounts,
+    admin,
     applications,
     public,
     record,
@@ -27,7 +28,7 @@ from server.schema import (
     review,
     services,
 )
-from server.schema.base import ErrorShaping
+from server.schema.base import ErrorShaping, NoSuggestions
 from server.schema.limits import one_sign_in_mutation_per_document
 
 MAX_DEPTH = 8
@@ -35,10 +36,15 @@ MAX_ALIASES = 15
 MAX_TOKENS = 1000
 
 Query = merge_types("Query", (accounts.Query, applications.Query, public.Query, record.Query,
-                             renewals.Query, review.Query, services.Query))
+                             renewals.Query, review.Query, services.Query, admin.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, record.Mutation, renewals.Mutation,
-                              review.Mutation, services.Mutation)
+                              review.Mutation, services.Mutation, admin.Mutation)
 SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS)
+VALIDATION_RULES = [
+    create_depth_rule(MAX_DEPTH, None),
+    create_aliases_rule(MAX_ALIASES),
+    SIGN_IN_RULE,
+]
 
 
 class Schema(strawberry.Schema):
@@ -50,18 +56,17 @@ class Schema(strawberry.Schema):
 @cache
 def build_schema(production: bool = False) -> strawberry.Schema:
     # Factories: a fresh extension per request. The parse and validation caches are
-    # module-level LRU caches keyed by maxsize, so they survive across requests.
+    # module-level LRU caches; the validation cache's key includes the rule classes, so the
+    # rules are built once (VALIDATION_RULES), never per request.
     extensions = [
         lambda: ParserCache(maxsize=1000),
         lambda: ValidationCache(maxsize=1000),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: AddValidationRules([SIGN_IN_RULE]),
+        lambda: AddValidationRules(VALIDATION_RULES),
         ErrorShaping,
     ]
     if production:
-        extensions.append(DisableIntrospection)
+        extensions += [DisableIntrospection, NoSuggestions]
     return Schema(
         query=Query,
         mutation=merge_types("Mutation", MUTATIONS) if MUTATIONS else None,

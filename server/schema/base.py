@@ -135,3 +135,20 @@ class ErrorShaping(SchemaExtension):
         log.error("unexpected error in %s", error.path, exc_info=original)
         return GraphQLError("Unexpected error.", nodes=error.nodes, path=error.path,
                             extensions={"code": "INTERNAL_SERVER_ERROR"})
+
+
+class NoSuggestions(SchemaExtension):
+    """Production: no "Did you mean …?" anywhere. graphql-core suggests argument names,
+    enum values and input fields, which is enough to rebuild a schema without
+    introspection."""
+
+    def on_operation(self):
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        result.errors = [
+            GraphQLError(e.message.split(" Did you mean")[0], nodes=e.nodes, path=e.path,
+                         extensions=e.extensions)
+            if " Did you mean" in e.message else e
+            for e in result.errors]

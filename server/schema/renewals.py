@@ -92,10 +92,11 @@ class Renewal:
                    submitted_at=row.submitted_at)
 
     @strawberry.field
-    def questions(self, info: Info) -> list[RenewalQuestion]:
+    async def questions(self, info: Info) -> list[RenewalQuestion]:
         answers = self.model.data.get("answers") or {}
         return [RenewalQuestion(code=q.code, text=q.text(info.context.lang),
-                                answer=answers.get(q.code)) for q in renewals.questions()]
+                                answer=answers.get(q.code))
+                for q in await renewals.current_questions()]
 
     @strawberry.field(description="What is still needed before it can be submitted, in "
                                   "words; empty when nothing is.")
@@ -108,7 +109,7 @@ class Renewal:
     @strawberry.field(description="The fee: fixed at submission, projected before it.")
     async def fee(self) -> Money:
         practitioner = await PractitionerModel.get(id=self.model.practitioner_id)
-        return Money.sar(renewals.projected_fee(self.model, practitioner.rank))
+        return Money.sar(await renewals.projected_fee(self.model, practitioner.rank))
 
     @strawberry.field(description="The latest payment, if any.")
     async def payment(self) -> Payment | None:

@@ -14,6 +14,7 @@ from server.models.applications import Application as ApplicationModel
 from server.models.services import Certificate as CertificateModel
 from server.resolvers import certificates, services
 from server.resolvers.auth import require_account, require_role
+from server.resolvers.ids import as_uuid
 from server.schema.applications import Application
 from server.schema.base import UserError, mutation_payload
 from server.schema.practitioners import Practitioner
@@ -226,10 +227,8 @@ class Mutation:
                                       ) -> ServiceApplicationPayload:
         async def use_case():
             require_role(info.context, "REVIEWER", "ADMIN")
-            try:
-                row = await ApplicationModel.get_or_none(id=str(input.application_id or ""))
-            except (ValueError, TypeError):
-                row = None
+            wanted = as_uuid(input.application_id)
+            row = await ApplicationModel.get_or_none(id=wanted) if wanted else None
             if row is None or row.kind not in ("CLASSIFICATION", "RECLASSIFICATION"):
                 raise DomainError("NOT_FOUND", "applicationId")
             category = row.data.get("category") or (

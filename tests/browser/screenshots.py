@@ -28,12 +28,79 @@ class Shot:
     prepare: Callable[[Page], None] | None = None
 
 
+# Filled by main(): the running app and the sessions seeded into it.
+SEEDED: dict = {}
+
+SEED = """
+import datetime as dt, json
+from server.models.accounts import Account
+from server.models.practitioners import CpdActivity, Experience, Practitioner, Registration
+from server.resolvers import applications
+from server.resolvers.sessions import open_session
+from server.resolvers.staff import create_staff
+today = dt.date.today()
+account = await Account.create(email="sara@example.com", mobile="+966551234567",
+    first_name="Sara", family_name="Alqahtani", password_hash="x", status="ACTIVE",
+    email_verified_at=dt.datetime.now(dt.UTC), mobile_verified_at=dt.datetime.now(dt.UTC))
+p = await Practitioner.create(account=account, identity_type="NATIONAL_ID",
+    identity_number="1000000008", first_name_ar="سارة", father_name_ar="محمد",
+    grandfather_name_ar="علي", family_name_ar="القحطاني", first_name_en="Sara",
+    father_name_en="Mohammed", grandfather_name_en="Ali", family_name_en="Alqahtani",
+    date_of_birth=dt.date(1985, 4, 12), gender="F", nationality="SA", category="PHYSICIAN",
+    specialty="INTERNAL_MEDICINE", rank="CONSULTANT", claimed_at=dt.datetime.now(dt.UTC))
+await Registration.create(practitioner=p, number="24-R-0000101", rank="CONSULTANT",
+    specialty="INTERNAL_MEDICINE", valid_from=today - dt.timedelta(days=1035),
+    valid_until=today + dt.timedelta(days=60))
+await Experience.create(practitioner=p, city="Riyadh", country="SA",
+    workplace="King Fahad Medical City", specialty="Internal Medicine",
+    start_date=dt.date(2018, 1, 1), organization_type="GOVERNMENT")
+await CpdActivity.create(practitioner=p, title="Saudi Heart Association annual meeting",
+    provider="SHA", hours=24, recognised_hours=24, completed_on=today - dt.timedelta(days=40),
+    status="RECOGNISED")
+application = await applications.create("CPD_RECOGNITION", account, p,
+    status="AWAITING_PAYMENT", fee=50, data={"title": "ACLS"})
+reviewer, _ = await create_staff("reviewer@sijil.example", "reviewer", "quiet meadow lantern 9")
+print(json.dumps({"token": await open_session(account), "application": str(application.id),
+                  "reviewer": await open_session(reviewer)}))
+"""
+
+
+def as_practitioner(page: Page) -> None:
+    _session(page, SEEDED["token"])
+
+
+def as_reviewer(page: Page) -> None:
+    _session(page, SEEDED["reviewer"])
+
+
+def _session(page: Page, token: str) -> None:
+    from server.config import load_settings
+    from server.context import session_cookie_name
+
+    name = session_cookie_name(load_settings({"DATA_DIR": str(SEEDED["app"].data_dir)}))
+    page.context.add_cookies([{"name": name, "value": token, "url": SEEDED["app"]}])
+
+
 # name → Shot; the file is docs/screenshots/<name>-<lang>-<width>.png.
 PAGES: dict[str, Shot] = {
     "home": Shot("/"),
     "gallery": Shot("/dev/components"),
     "404": Shot("/no-such-page"),
     "mailbox": Shot("/dev/mailbox"),
+    "register": Shot("/register"),
+    "login": Shot("/login"),
+    "verify-search": Shot("/verify"),
+    "verify-entry": Shot("/verify/24-R-0000101"),
+    "dashboard": Shot("/", as_practitioner),
+    "record": Shot("/record", as_practitioner),
+    "cpd": Shot("/record/cpd", as_practitioner),
+    "change": Shot("/record/change", as_practitioner),
+    "history": Shot("/record/history", as_practitioner),
+    "security": Shot("/account/security", as_practitioner),
+    "application": Shot("/applications/{application}", as_practitioner),
+    "pay": Shot("/applications/{application}/pay", as_practitioner),
+    "renewal-start": Shot("/renewals/new", as_practitioner),
+    "review-queue": Shot("/review", as_reviewer),
 }
 LANGUAGES = ("ar", "en")
 VIEWPORTS = ((390, 844), (1280, 800))
@@ -48,7 +115,7 @@ def shoot(browser, base_url: str, name: str, shot: Shot, lang: str, width: int,
     page = context.new_page()
     if shot.prepare:
         shot.prepare(page)
-    page.goto(shot.path, wait_until="networkidle")
+    page.goto(shot.path.format(**SEEDED), wait_until="networkidle")
     page.evaluate("document.fonts.ready.then(() => true)")
     png = page.screenshot(full_page=True, type="png")
     context.close()
@@ -67,6 +134,11 @@ def main(names: list[str]) -> int:
         return 2
     total = 0
     with running_app() as base_url, sync_playwright() as playwright:
+        import json
+
+        from tests.browser.journeys import seed
+
+        SEEDED.update(json.loads(seed(base_url, SEED).strip().splitlines()[-1]), app=base_url)
         browser = playwright.chromium.launch(**launch_options())
         for name in names or PAGES:
             for lang in LANGUAGES:

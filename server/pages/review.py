@@ -1,0 +1,216 @@
+"""The reviewers' console in the browser: the queue, "take the next one", one application
+with the decision form. Staff only: anyone else signed in gets 403, nobody signed in is sent
+to sign in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from urllib.parse import urlencode
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.routing import Route
+
+from server.domain import codes
+from server.domain.errors import DomainError
+from server.i18n import N_, gettext
+from server.pages.plumbing import (
+    Context,
+    execute,
+    form_response,
+    form_values,
+    page_ctx,
+    read_form,
+    redirect,
+    render,
+    submit,
+)
+from server.schema.base import decode_cursor
+
+PAGE_SIZE = 25
+QUEUE_STATUSES = ("SUBMITTED", "IN_REVIEW")
+AGE_CHOICES = (1, 3, 5, 10, 30)
+
+KIND_NAMES = {
+    "RENEWAL": N_("Renewal"),
+    "CPD_RECOGNITION": N_("CPD recognition"),
+    "PERSONAL_DATA_CHANGE": N_("Personal data change"),
+    "GOOD_STANDING": N_("Good-standing certificate"),
+    "TRAINING_CERTIFICATE": N_("Training certificate"),
+    "QUALIFICATION_EVALUATION": N_("Qualification evaluation"),
+    "CLASSIFICATION": N_("Professional classification"),
+    "RECLASSIFICATION": N_("Reclassification"),
+    "REGISTRATION": N_("First registration"),
+}
+DECISION_DONE = {
+    "APPROVED": N_("The application is approved."),
+    "REJECTED": N_("The application is rejected."),
+    "RETURNED": N_("The application is returned to the applicant for correction."),
+}
+REASON_REQUIRED = N_("Give the reason: the applicant sees it.")
+FIX_REQUIRED = N_("Say what the applicant should correct.")
+HOURS_INVALID = N_("Enter the hours as a number, like 1.5.")
+
+
+async def staff_only(request: Request) -> Context:
+    ctx = await page_ctx(request)
+    if ctx.account is None:
+        raise HTTPException(401)
+    if not ctx.account.is_staff:
+        raise HTTPException(403)
+    return ctx
+
+
+def _filters(params) -> dict:
+    """The queue's filters from the query string; anything unknown is ignored."""
+    kind = params.get("kind") or ""
+    status = params.get("status") or ""
+    older = (params.get("older") or "").strip()
+    return {"kind": kind if kind in KIND_NAMES else "",
+            "status": status if status in QUEUE_STATUSES else "",
+            "older": older if older.isdigit() and int(older) <= 3650 else ""}
+
+
+def _cursor(after: str | None) -> str | None:
+    """A cursor this server made, else None (the first page): a forged one is not an
+    error worth a page."""
+    try:
+        parts = decode_cursor(after, 2)
+        if parts:
+            dt.datetime.fromisoformat(parts[0])
+            uuid.UUID(parts[1])
+    except (DomainError, ValueError):
+        return None
+    return after or None
+
+
+def _query(filters: dict, **extra) -> str:
+    values = {k: v for k, v in {**filters, **extra}.items() if v}
+    return "?" + urlencode(values) if values else ""
+
+
+async def queue_page(request: Request):
+    ctx = await staff_only(request)
+    filters = _filters(request.query_params)
+    after = _cursor(request.query_params.get("after"))
+    data = (await execute(ctx, "PageReviewQueue", {
+        "first": PAGE_SIZE, "after": after, "kind": filters["kind"] or None,
+        "status": filters["status"] or None,
+        "olderThanDays": int(filters["older"]) if filters["older"] else None})).data
+    page = data["reviewQueue"]
+    params = request.query_params
+    return render(request, ctx, "review/queue.html", {
+        "items": [e["node"] for e in page["edges"]], "filters": filters,
+        "kind_names": KIND_NAMES, "age_choices": AGE_CHOICES,
+        "next_url": "/review" + _query(filters, after=page["pageInfo"]["endCursor"])
+        if page["pageInfo"]["hasNextPage"] else None,
+        "first_url": "/review" + _query(filters) if after else None,
+        "nothing_waiting": params.get("taken") == "none",
+        "released": params.get("released") == "1",
+        "decided": DECISION_DONE.get(params.get("decided") or ""),
+    })
+
+
+async def take_next(request: Request):
+    ctx = await staff_only(request)
+    form = await read_form(request)
+    kind = str(form.get("kind", ""))
+    kind = kind if kind in KIND_NAMES else ""
+    payload, _ = await submit(ctx, "PageClaimNextApplication", "claimNextApplication",
+                              {"input": {"kind": kind or None}})
+    if payload.get("application"):
+        return redirect(request, f"/review/{payload['application']['id']}")
+    return redirect(request, "/review" + _query({"kind": kind}, taken="none"))
+
+
+async def _application(ctx: Context, application_id: str) -> dict:
+    try:
+        uuid.UUID(application_id)
+    except ValueError:
+        raise HTTPException(404) from None
+    found = (await execute(ctx, "PageReviewApplication", {"id": application_id})
+             ).data["reviewApplication"]
+    if found is None:
+        raise HTTPException(404)
+    return found
+
+
+def _page_values(ctx: Context, application: dict, **values) -> dict:
+    lang = ctx.lang
+    return {
+        "a": application, "kind_names": KIND_NAMES,
+        "document_kind": lambda k: codes.label("document_kind", k, lang) or k,
+        "own": ctx.account is not None and application["applicant"] is not None
+        and application["applicant"]["id"] == str(ctx.account.id),
+        "values": {}, "errors": {}, **values,
+    }
+
+
+async def application_page(request: Request):
+    ctx = await staff_only(request)
+    application = await _application(ctx, request.path_params["id"])
+    return render(request, ctx, "review/application.html", _page_values(
+        ctx, application, decided=DECISION_DONE.get(request.query_params.get("decided") or ""),
+        queue_kind=_filters(request.query_params)["kind"]))
+
+
+async def decide(request: Request):
+    ctx = await staff_only(request)
+    application_id = request.path_params["id"]
+    form = await read_form(request)
+    values = form_values(form, "decision", "reason", "whatToFix", "recognisedHours",
+                         "queueKind")
+    decision = values["decision"]
+    errors: dict[str, str] = {}
+    if decision in ("REJECT", "RETURN") and not values["reason"].strip():
+        errors["reason"] = gettext(ctx.lang, REASON_REQUIRED)
+    if decision == "RETURN" and not values["whatToFix"].strip():
+        errors["whatToFix"] = gettext(ctx.lang, FIX_REQUIRED)
+    hours = None
+    if decision == "APPROVE" and values["recognisedHours"].strip():
+        try:
+            hours = float(values["recognisedHours"].strip())
+        except ValueError:
+            errors["recognisedHours"] = gettext(ctx.lang, HOURS_INVALID)
+    payload: dict = {}
+    if not errors:
+        payload, errors = await submit(ctx, "PageDecideApplication", "decideApplication", {
+            "input": {"applicationId": application_id, "decision": decision or None,
+                      "reason": values["reason"], "whatToFix": values["whatToFix"],
+                      "recognisedHours": hours}})
+    if errors:
+        application = await _application(ctx, application_id)
+        return form_response(request, ctx, "review/application.html", _page_values(
+            ctx, application, values=values, queue_kind=_filters(
+                {"kind": values["queueKind"]})["kind"]), errors, block="decision")
+    status = payload["application"]["status"]
+    queue_kind = _filters({"kind": values["queueKind"]})["kind"]
+    following, _ = await submit(ctx, "PageClaimNextApplication", "claimNextApplication",
+                                {"input": {"kind": queue_kind or None}})
+    if following.get("application"):
+        return redirect(request, f"/review/{following['application']['id']}"
+                        + _query({"kind": queue_kind}, decided=status))
+    return redirect(request, "/review" + _query({"kind": queue_kind}, decided=status))
+
+
+async def release(request: Request):
+    ctx = await staff_only(request)
+    application_id = request.path_params["id"]
+    await read_form(request)
+    _, errors = await submit(ctx, "PageReleaseApplication", "releaseApplication",
+                             {"input": {"applicationId": application_id}})
+    if errors:
+        application = await _application(ctx, application_id)
+        return render(request, ctx, "review/application.html",
+                      _page_values(ctx, application, release_errors=errors), status=422)
+    return redirect(request, "/review?released=1")
+
+
+ROUTES = [
+    Route("/review", queue_page, methods=["GET"]),
+    Route("/review/next", take_next, methods=["POST"]),
+    Route("/review/{id}", application_page, methods=["GET"]),
+    Route("/review/{id}/decide", decide, methods=["POST"]),
+    Route("/review/{id}/release", release, methods=["POST"]),
+]

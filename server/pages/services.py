@@ -1,0 +1,179 @@
+"""The service pages besides renewal: one form per service, which creates its application
+and goes on to payment (or to the application when there is no fee)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from server.domain import codes
+from server.domain.classification import LEVELS
+from server.i18n import N_, gettext
+from server.pages.plumbing import (
+    execute,
+    form_response,
+    form_values,
+    read_form,
+    redirect,
+    render,
+    submit,
+)
+from server.pages.record import SERVICE_DESCRIPTIONS, SERVICE_NAMES, date_from_parts, signed_in
+from server.pages.uploads import upload_from_form
+
+LEVEL_LABELS = {
+    "DIPLOMA": N_("Diploma"), "BACHELOR": N_("Bachelor's degree"),
+    "MASTER": N_("Master's degree"), "DOCTORATE": N_("Doctorate (PhD or clinical)"),
+    "BOARD": N_("Board certification or fellowship"),
+}
+# page slug → (application kind, template, operation, payload field)
+SERVICES = {
+    "good-standing": ("GOOD_STANDING", "PageGoodStanding", "applyForGoodStandingCertificate"),
+    "training-certificate": ("TRAINING_CERTIFICATE", "PageTrainingCertificate",
+                             "applyForTrainingCertificate"),
+    "qualification-evaluation": ("QUALIFICATION_EVALUATION", "PageQualificationEvaluation",
+                                 "applyForQualificationEvaluation"),
+    "classification": ("CLASSIFICATION", "PageClassification", "applyForClassification"),
+    "registration": ("REGISTRATION", "PageRegistration", "applyForRegistration"),
+    "reclassification": ("RECLASSIFICATION", "PageReclassification",
+                         "applyForReclassification"),
+}
+FIELDS = ("programme", "institution", "degree", "country", "verificationReference",
+          "category", "specialty", "qualificationLevel", "yearsOfExperience", "examPassed",
+          "examReference", "years", "targetRank", "targetSpecialty", "note",
+          "firstNameAr", "familyNameAr", "firstNameEn", "familyNameEn", "gender",
+          "nationality", "identityType", "identityNumber",
+          *(f"{d}-{p}" for d in ("startDate", "endDate", "awardedOn", "dateOfBirth")
+            for p in ("day", "month", "year")))
+
+
+async def _context(ctx, slug: str) -> dict:
+    data = (await execute(ctx, "PageServiceContext")).data
+    kind = SERVICES[slug][0]
+    lang = ctx.lang
+    practitioner = data["me"]["practitioner"]
+    category = (practitioner or {}).get("category")
+    return {
+        "slug": slug, "kind": kind, "name": SERVICE_NAMES[kind],
+        "description": SERVICE_DESCRIPTIONS[kind], "p": practitioner,
+        "certificates": data["myCertificates"],
+        "countries": codes.choices("country", lang),
+        "categories": codes.choices("category", lang),
+        "specialties": codes.choices("specialty", lang, category=category) if category
+        else codes.choices("specialty", lang),
+        "ranks": codes.choices("rank", lang, category=category) if category else [],
+        "levels": [(code, gettext(lang, LEVEL_LABELS[code])) for code in LEVELS],
+    }
+
+
+async def page(request: Request):
+    ctx = await signed_in(request)
+    slug = request.path_params["slug"]
+    if slug not in SERVICES:
+        return render(request, ctx, "pages/error.html", {
+            "status": 404, "title": N_("Page not found"), "explanation": ""}, status=404)
+    return render(request, ctx, "services/apply.html", {
+        **await _context(ctx, slug), "values": {}, "errors": {}})
+
+
+async def apply(request: Request):
+    ctx = await signed_in(request)
+    slug = request.path_params["slug"]
+    if slug not in SERVICES:
+        return redirect(request, "/")
+    kind, operation, field = SERVICES[slug]
+    form = await read_form(request)
+    values = form_values(form, *FIELDS)
+    errors: dict = {}
+    evidence, upload_error = await upload_from_form(
+        ctx, form, "evidence", "QUALIFICATION_CERTIFICATE"
+        if kind in ("QUALIFICATION_EVALUATION", "CLASSIFICATION") else "EVIDENCE")
+    variables = _input(slug, values, evidence, errors, ctx.lang)
+    if slug == "classification" and not (await _context(ctx, slug))["p"]:
+        _, record_errors = await submit(ctx, "PageStartRecord", "startPractitionerRecord",
+                                        {"input": _record_input(values, errors, ctx.lang)})
+        errors.update(record_errors)
+        if record_errors:
+            return await _again(request, ctx, slug, values, evidence, errors, upload_error)
+    payload, use_case_errors = await submit(ctx, operation, field, variables)
+    errors.update(use_case_errors)
+    if errors or upload_error:
+        return await _again(request, ctx, slug, values, evidence, errors, upload_error)
+    application = payload["application"]
+    if application["status"] == "AWAITING_PAYMENT":
+        return redirect(request, f"/applications/{application['id']}/pay")
+    return redirect(request, f"/applications/{application['id']}?new=1")
+
+
+async def _again(request, ctx, slug, values, evidence, errors, upload_error):
+    renamed = {("evidence" if k in ("documentIds", "certificateId") else k): v
+               for k, v in errors.items()}
+    if upload_error:
+        renamed["evidence"] = upload_error
+    return form_response(request, ctx, "services/apply.html", {
+        **await _context(ctx, slug), "values": values, "evidence": evidence}, renamed)
+
+
+def _input(slug: str, v: dict, evidence: dict | None, errors: dict, lang: str) -> dict:
+    documents = [evidence["id"]] if evidence else []
+    if slug == "good-standing":
+        return {}
+    if slug == "training-certificate":
+        return {"input": {"programme": v["programme"], "institution": v["institution"],
+                          "startDate": date_from_parts(v, "startDate", errors, lang),
+                          "endDate": date_from_parts(v, "endDate", errors, lang),
+                          "documentIds": documents}}
+    if slug == "qualification-evaluation":
+        return {"input": {"degree": v["degree"], "institution": v["institution"],
+                          "country": v["country"],
+                          "awardedOn": date_from_parts(v, "awardedOn", errors, lang),
+                          "verificationReference": v["verificationReference"],
+                          "certificateId": documents[0] if documents else None}}
+    if slug == "classification":
+        years = v["yearsOfExperience"].strip()
+        return {"input": {"category": v["category"], "specialty": v["specialty"],
+                          "qualificationLevel": v["qualificationLevel"],
+                          "yearsOfExperience": int(years) if years.isdigit() else -1,
+                          "examPassed": v["examPassed"] == "YES",
+                          "examReference": v["examReference"], "documentIds": documents}}
+    if slug == "registration":
+        return {"input": {"years": int(v["years"]) if v["years"].isdigit() else None}}
+    return {"input": {"targetRank": v["targetRank"], "targetSpecialty": v["targetSpecialty"],
+                      "note": v["note"], "documentIds": documents}}
+
+
+def _record_input(v: dict, errors: dict, lang: str) -> dict:
+    return {"firstNameAr": v["firstNameAr"], "familyNameAr": v["familyNameAr"],
+            "firstNameEn": v["firstNameEn"], "familyNameEn": v["familyNameEn"],
+            "dateOfBirth": date_from_parts(v, "dateOfBirth", errors, lang),
+            "gender": v["gender"], "nationality": v["nationality"],
+            "identityType": v["identityType"], "identityNumber": v["identityNumber"],
+            "category": v["category"], "specialty": v["specialty"]}
+
+
+async def cancel(request: Request):
+    ctx = await signed_in(request)
+    await read_form(request)
+    application_id = request.path_params["id"]
+    _, errors = await submit(ctx, "PageCancelApplication", "cancelApplication",
+                             {"input": {"applicationId": application_id}})
+    problem = "&problem=cancel" if errors else ""
+    return redirect(request, f"/applications/{application_id}?done=cancel{problem}")
+
+
+async def refund(request: Request):
+    ctx = await signed_in(request)
+    await read_form(request)
+    application_id = request.path_params["id"]
+    _, errors = await submit(ctx, "PageRequestRefund", "requestRefund",
+                             {"input": {"applicationId": application_id}})
+    problem = "&problem=refund" if errors else ""
+    return redirect(request, f"/applications/{application_id}?done=refund{problem}")
+
+
+ROUTES = [
+    Route("/services/{slug}", page, methods=["GET"]),
+    Route("/services/{slug}", apply, methods=["POST"]),
+    Route("/applications/{id}/cancel", cancel, methods=["POST"]),
+    Route("/applications/{id}/refund", refund, methods=["POST"]),
+]
