@@ -12,42 +12,12 @@ SPEC: {"name": {"method", "path", "headers", "json"}}.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import logging
 import sys
 from pathlib import Path
 
 import httpx
-
-
-class _Counter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.queries: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.msg == "%s: %s":
-            self.queries.append(str(record.args[0]))
-        elif not record.args and isinstance(record.msg, str) and not record.msg.startswith(
-                ("Created connection", "Closed connection")):
-            self.queries.append(record.msg)
-
-
-@contextlib.contextmanager
-def count_queries():
-    logger = logging.getLogger("tortoise.db_client")
-    handler = _Counter()
-    old_level, old_propagate = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
-        logger.propagate = old_propagate
+from server.querycount import count_queries
 
 
 async def run(spec: dict) -> dict:

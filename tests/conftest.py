@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import dataclasses
 import http.cookiejar
-import logging
 import os
 import re
 import tempfile
@@ -26,6 +25,7 @@ from server import db
 from server.app import create_app
 from server.config import load_settings
 from server.integrations import devmailbox
+from server.querycount import count_queries
 
 TEST_DB = os.environ.get("DATABASE_URL", "")
 IS_POSTGRES = TEST_DB.startswith(("postgres://", "postgresql://", "asyncpg://"))
@@ -204,42 +204,9 @@ async def smtp_server(tmp_path):
 
 # ------------------------------------------------------------------ counting SQL
 
-class _QueryCounter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.queries: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.msg == "%s: %s":
-            self.queries.append(str(record.args[0]))
-        elif not record.args and isinstance(record.msg, str) and not record.msg.startswith(
-                ("Created connection", "Closed connection")):
-            self.queries.append(record.msg)
-
-    @property
-    def count(self) -> int:
-        return len(self.queries)
-
-
-@contextlib.contextmanager
-def count_queries():
-    """Every SQL statement Tortoise sends while inside (BEGIN/COMMIT excluded)."""
-    logger = logging.getLogger("tortoise.db_client")
-    handler = _QueryCounter()
-    old_level, old_propagate = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
-        logger.propagate = old_propagate
-
-
 @pytest.fixture
 def queries():
+    """`with queries() as counted: …; counted.count`"""
     return count_queries
 
 
@@ -342,11 +309,12 @@ ROOT_CONTRACT = ContractOperations(Path(__file__).resolve().parent.parent / "doc
 
 # ------------------------------------------------------------------ the app over real HTTP
 
-@pytest_asyncio.fixture
-async def live(settings, clean_db):
-    """The app served by uvicorn on a free 127.0.0.1 port, with BASE_URL pointing at it, so
-    that gateway callbacks sent through the outbox reach it over HTTP. Returns an object
-    with `client` (a client app) and `browser` (keeps cookies, sends CSRF)."""
+@contextlib.asynccontextmanager
+async def serving(settings_for):
+    """The app served by uvicorn on a free 127.0.0.1 port. `settings_for(base_url)` gives
+    its settings, with BASE_URL pointing at it, so that gateway callbacks sent through the
+    outbox reach it over HTTP. Yields `client` (a client app), `browser` (keeps cookies,
+    sends CSRF), `settings`, `url` and `app`."""
     import socket
 
     import uvicorn
@@ -354,7 +322,7 @@ async def live(settings, clean_db):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    live_settings = dataclasses.replace(settings, base_url=f"http://127.0.0.1:{port}")
+    live_settings = settings_for(f"http://127.0.0.1:{port}")
     app = create_app(live_settings)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
                                            log_level="warning"))
@@ -362,11 +330,20 @@ async def live(settings, clean_db):
     while not server.started:  # noqa: ASYNC110 - uvicorn exposes only this flag
         await asyncio.sleep(0.01)
     base = live_settings.base_url
-    async with httpx.AsyncClient(base_url=base, cookies=NoCookies(), timeout=30) as client, \
-            httpx.AsyncClient(base_url=base, headers={"accept": "text/html"},
-                              timeout=30) as browser:
-        await browser.get("/")
-        yield SimpleNamespace(client=client, browser=browser, settings=live_settings,
-                              url=base, app=app)
-    server.should_exit = True
-    await task
+    try:
+        async with httpx.AsyncClient(base_url=base, cookies=NoCookies(), timeout=30) as client, \
+                httpx.AsyncClient(base_url=base, headers={"accept": "text/html"},
+                                  timeout=30) as browser:
+            await browser.get("/")
+            yield SimpleNamespace(client=client, browser=browser, settings=live_settings,
+                                  url=base, app=app)
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest_asyncio.fixture
+async def live(settings, clean_db):
+    """The app over real HTTP (see `serving`)."""
+    async with serving(lambda url: dataclasses.replace(settings, base_url=url)) as running:
+        yield running

@@ -13,13 +13,11 @@ import datetime as dt
 import json
 import socket
 import uuid
-from types import SimpleNamespace
 
 import httpx
 import pytest
 import pytest_asyncio
 
-from server.app import create_app
 from server.domain.applications import registration_valid_until
 from server.integrations.payments import (
     CallbackRejected,
@@ -31,7 +29,7 @@ from server.integrations.payments.moyasar import MoyasarGateway
 from server.models.applications import Application
 from server.models.payments import Payment, PaymentEvent
 from server.models.practitioners import Registration
-from tests.conftest import NoCookies, gql
+from tests.conftest import gql, serving
 from tests.test_renewal import op, ready_practitioner, start_answer_attach
 
 SECRET_KEY = "sk_test_x"
@@ -192,27 +190,10 @@ def moyasar_settings(settings, api: MoyasarStandIn, **more):
 @pytest_asyncio.fixture
 async def moyasar_live(settings, clean_db, moyasar_api):
     """Like conftest's `live`, with PAYMENT_PROVIDER=moyasar against the stand-in."""
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    live_settings = moyasar_settings(settings, moyasar_api, base_url=f"http://127.0.0.1:{port}")
-    app = create_app(live_settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes only this flag
-        await asyncio.sleep(0.01)
-    base = live_settings.base_url
-    async with httpx.AsyncClient(base_url=base, cookies=NoCookies(), timeout=30) as client, \
-            httpx.AsyncClient(base_url=base, headers={"accept": "text/html"},
-                              timeout=30) as browser:
-        await browser.get("/")
-        yield SimpleNamespace(client=client, browser=browser, settings=live_settings,
-                              url=base, app=app, api=moyasar_api)
-    server.should_exit = True
-    await task
+    async with serving(lambda url: moyasar_settings(settings, moyasar_api, base_url=url)) \
+            as running:
+        running.api = moyasar_api
+        yield running
 
 
 async def awaiting_payment(live, deliver, smtp_server, sms_gateway) -> tuple[str, str]:

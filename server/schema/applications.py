@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 
 import strawberry
 from strawberry import Info
 
+from server.domain import applications as rules
 from server.domain.errors import DomainError
 from server.i18n import gettext
 from server.models.applications import Application as ApplicationModel
@@ -23,30 +23,9 @@ from server.schema.base import (
     page_size,
 )
 
-
-@strawberry.enum
-class ApplicationKind(Enum):
-    RENEWAL = "RENEWAL"
-    CLASSIFICATION = "CLASSIFICATION"
-    RECLASSIFICATION = "RECLASSIFICATION"
-    REGISTRATION = "REGISTRATION"
-    TRAINING_CERTIFICATE = "TRAINING_CERTIFICATE"
-    GOOD_STANDING = "GOOD_STANDING"
-    QUALIFICATION_EVALUATION = "QUALIFICATION_EVALUATION"
-    CPD_RECOGNITION = "CPD_RECOGNITION"
-    PERSONAL_DATA_CHANGE = "PERSONAL_DATA_CHANGE"
-
-
-@strawberry.enum
-class ApplicationStatus(Enum):
-    DRAFT = "DRAFT"
-    AWAITING_PAYMENT = "AWAITING_PAYMENT"
-    SUBMITTED = "SUBMITTED"
-    IN_REVIEW = "IN_REVIEW"
-    RETURNED = "RETURNED"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-    CANCELLED = "CANCELLED"
+# The domain's enums, as GraphQL enums: one list of kinds and statuses in the code.
+ApplicationKind = strawberry.enum(rules.ApplicationKind, name="ApplicationKind")
+ApplicationStatus = strawberry.enum(rules.Status, name="ApplicationStatus")
 
 
 @strawberry.type

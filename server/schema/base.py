@@ -111,15 +111,24 @@ def page_size(first: int | None, default: int = 20) -> int:
 # ------------------------------------------------------------------ top-level errors
 
 class ErrorShaping(SchemaExtension):
-    """Access errors get their code; anything unexpected is logged and masked."""
+    """Access errors get their code (and a refused field an audit row); anything unexpected
+    is logged and masked."""
 
-    def on_operation(self):
+    async def on_operation(self):
         yield
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        lang = getattr(self.execution_context.context, "lang", "ar")
+        context = self.execution_context.context
+        lang = getattr(context, "lang", "ar")
         result.errors = [self._shape(error, lang) for error in result.errors]
+        refused = [".".join(str(p) for p in (e.path or [])) for e in result.errors
+                   if (e.extensions or {}).get("code") == "FORBIDDEN"]
+        if refused:
+            from server.resolvers import audit
+
+            await audit.record("authz.forbidden", actor=getattr(context, "account", None),
+                               ip=getattr(context, "ip", ""), fields=refused)
 
     @staticmethod
     def _shape(error: GraphQLError, lang: str) -> GraphQLError:
@@ -130,7 +139,9 @@ class ErrorShaping(SchemaExtension):
             return GraphQLError(gettext(lang, original.msgid), nodes=error.nodes,
                                 path=error.path, extensions={"code": original.code})
         if isinstance(original, DomainError):
-            return GraphQLError(str(original), nodes=error.nodes, path=error.path,
+            problem = original.problems[0] if original.problems else None
+            message = gettext(lang, problem.msgid, **problem.params) if problem else ""
+            return GraphQLError(message, nodes=error.nodes, path=error.path,
                                 extensions={"code": "BAD_USER_INPUT"})
         log.error("unexpected error in %s", error.path, exc_info=original)
         return GraphQLError("Unexpected error.", nodes=error.nodes, path=error.path,

@@ -347,14 +347,6 @@ async def test_each_field_answers_each_caller_as_its_rule_says(shared_client, sh
             assert got == "ok", (name, body)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Authorisation failures on /graphql are not audited: docs/security.md (Audit) wants an "
-    "append-only row for every authorisation failure, but AccessDenied raised by "
-    "server/resolvers/auth.py require_role/require_staff (a practitioner calling reviewQueue, "
-    "decideApplication, the admin fields) only becomes a FORBIDDEN error in "
-    "server/schema/base.py ErrorShaping; no AuditEntry is written (documents do it: "
-    "document.access_denied). Fix: record audit 'access.denied' (actor, ip, field path) "
-    "where AccessDenied('FORBIDDEN') is shaped, or in require_role."))
 async def test_a_forbidden_call_leaves_an_audit_row(client, world):
     from server.models.audit import AuditEntry
 
