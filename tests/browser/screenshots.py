@@ -59,9 +59,13 @@ await CpdActivity.create(practitioner=p, title="Saudi Heart Association annual m
     status="RECOGNISED")
 application = await applications.create("CPD_RECOGNITION", account, p,
     status="AWAITING_PAYMENT", fee=50, data={"title": "ACLS"})
+submitted = await applications.create("PERSONAL_DATA_CHANGE", account, p, status="SUBMITTED",
+    data={"changes": {"familyNameEn": "Al-Qahtani"}, "before": {"familyNameEn": "Alqahtani"}})
 reviewer, _ = await create_staff("reviewer@sijil.example", "reviewer", "quiet meadow lantern 9")
+admin, _ = await create_staff("admin@sijil.example", "admin", "quiet meadow lantern 9")
 print(json.dumps({"token": await open_session(account), "application": str(application.id),
-                  "reviewer": await open_session(reviewer)}))
+                  "submitted": str(submitted.id), "reviewer": await open_session(reviewer),
+                  "admin": await open_session(admin)}))
 """
 
 
@@ -71,6 +75,10 @@ def as_practitioner(page: Page) -> None:
 
 def as_reviewer(page: Page) -> None:
     _session(page, SEEDED["reviewer"])
+
+
+def as_admin(page: Page) -> None:
+    _session(page, SEEDED["admin"])
 
 
 def _session(page: Page, token: str) -> None:
@@ -101,6 +109,21 @@ PAGES: dict[str, Shot] = {
     "pay": Shot("/applications/{application}/pay", as_practitioner),
     "renewal-start": Shot("/renewals/new", as_practitioner),
     "review-queue": Shot("/review", as_reviewer),
+    "review-application": Shot("/review/{submitted}", as_reviewer),
+    "services-good-standing": Shot("/services/good-standing", as_practitioner),
+    "services-classification": Shot("/services/classification", as_practitioner),
+    "services-reclassification": Shot("/services/reclassification", as_practitioner),
+    "admin": Shot("/admin", as_admin),
+    "admin-fees": Shot("/admin/fees", as_admin),
+    "admin-questions": Shot("/admin/questions", as_admin),
+    "admin-targets": Shot("/admin/review-targets", as_admin),
+    "admin-staff": Shot("/admin/staff", as_admin),
+    "admin-registrations": Shot("/admin/registrations", as_admin),
+    "admin-extend": Shot("/admin/extend", as_admin),
+    "admin-outbox": Shot("/admin/outbox", as_admin),
+    "admin-payments": Shot("/admin/payments", as_admin),
+    "admin-refunds": Shot("/admin/refunds", as_admin),
+    "admin-audit": Shot("/admin/audit", as_admin),
 }
 LANGUAGES = ("ar", "en")
 VIEWPORTS = ((390, 844), (1280, 800))

@@ -1,0 +1,41 @@
+"""axe-core on every page of the app, in Arabic and English, as the people who use it
+(anonymous, a practitioner, a reviewer): zero WCAG 2.2 AA violations."""
+
+import json
+
+import pytest
+
+from server.config import load_settings
+from server.context import session_cookie_name
+from server.i18n import LANG_COOKIE
+from tests.browser import screenshots
+from tests.browser.helpers import assert_accessible
+from tests.browser.journeys import seed
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def seeded(base_url):
+    values = json.loads(seed(base_url, screenshots.SEED).strip().splitlines()[-1])
+    return {**values, "cookie": session_cookie_name(load_settings(
+        {"DATA_DIR": str(base_url.data_dir)}))}
+
+
+SESSION_OF = {screenshots.as_practitioner: "token", screenshots.as_reviewer: "reviewer",
+              screenshots.as_admin: "admin"}
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+@pytest.mark.parametrize("name", sorted(screenshots.PAGES))
+def test_page_has_no_accessibility_violations(new_page, base_url, seeded, name, lang):
+    shot = screenshots.PAGES[name]
+    page = new_page(width=1280)
+    cookies = [{"name": LANG_COOKIE, "value": lang, "url": base_url}]
+    if shot.prepare is not None:
+        cookies.append({"name": seeded["cookie"], "value": seeded[SESSION_OF[shot.prepare]],
+                        "url": base_url})
+    page.context.add_cookies(cookies)
+    page.goto(shot.path.format(**seeded))
+    assert page.locator("html").get_attribute("lang") == lang
+    assert_accessible(page)
