@@ -67,3 +67,17 @@ async def test_cancel_then_refund_from_the_application_page(browser_like, client
     assert "problem=refund" in nothing_paid.headers["location"]
     page = await browser_like.get(nothing_paid.headers["location"])
     assert page.status_code == 200
+
+
+async def test_a_waiting_application_says_how_long_its_step_usually_takes(
+        browser_like, client, deliver, smtp_server, sms_gateway):
+    from server.models.practitioners import Practitioner
+
+    practitioner = await signed_in(browser_like, client, deliver, smtp_server, sms_gateway)
+    await Practitioner.filter(id=practitioner.id).update(sanctioned=True)
+    await post(browser_like, "/services/good-standing", {})
+    application = await Application.get(kind="GOOD_STANDING")
+    await Application.filter(id=application.id).update(status="SUBMITTED")
+    page = await browser_like.get(f"/applications/{application.id}",
+                                  headers={"accept-language": "en"}, cookies={"lang": "en"})
+    assert "Days to a decision, usually: \u206810\u2069" in page.text
