@@ -37,6 +37,8 @@ class Settings:
     moyasar_publishable_key: str = ""
     moyasar_api_url: str = "https://api.moyasar.com/v1"
     captcha_cost: int = 5000  # PBKDF2 iterations a proof-of-work try: ~0.5 s in a phone browser
+    # GraphQL mutations a minute, per account and per address (sign-ins have stricter ones).
+    mutations_per_minute: int = 120
 
     @property
     def production(self) -> bool:

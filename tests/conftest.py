@@ -88,8 +88,9 @@ def settings(data_dir, database_url):
         "PAYMENT_WEBHOOK_SECRET": "test-webhook-secret",
         "BASE_URL": "http://127.0.0.1:8000",
     })
-    # A cheap proof of work: the captcha's logic is tested, not the CPU.
-    return dataclasses.replace(loaded, captcha_cost=10)
+    # A cheap proof of work: the captcha's logic is tested, not the CPU. The mutation rate
+    # limit is tested on its own (test_graphql_limits.py); elsewhere suites mutate freely.
+    return dataclasses.replace(loaded, captcha_cost=10, mutations_per_minute=100_000)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,7 @@
 """The GraphQL limits of docs/security.md, over HTTP."""
 
+import dataclasses
+
 import httpx
 import pytest
 
@@ -133,3 +135,17 @@ async def test_unexpected_errors_are_masked_and_logged(caplog):
     assert error.extensions == {"code": "INTERNAL_SERVER_ERROR"}
     assert "secret" not in str(error.formatted)
     assert "secret internal detail" in caplog.text
+
+
+async def test_mutations_are_rate_limited_per_address(settings, clean_db):
+    limited = dataclasses.replace(settings, mutations_per_minute=5)
+    transport = httpx.ASGITransport(app=create_app(limited), client=("127.0.0.1", 50009))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000",
+                                 cookies=NoCookies()) as client:
+        logout = "mutation { logout { errors { code } } }"
+        for _ in range(5):
+            assert "errors" not in await gql(client, logout)
+        refused = await gql(client, logout)
+        assert refused["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert refused["errors"][0]["extensions"]["retryAfter"] > 0
+        assert (await gql(client, "{ __typename }"))["data"] == {"__typename": "Query"}

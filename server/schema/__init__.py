@@ -29,7 +29,7 @@ from server.schema import (
     services,
 )
 from server.schema.base import ErrorShaping, NoSuggestions
-from server.schema.limits import one_sign_in_mutation_per_document
+from server.schema.limits import MutationRateLimit, one_sign_in_mutation_per_document
 
 MAX_DEPTH = 8
 MAX_ALIASES = 15
@@ -63,6 +63,7 @@ def build_schema(production: bool = False) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=1000),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(VALIDATION_RULES),
+        MutationRateLimit,
         ErrorShaping,
     ]
     if production:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from graphql import FieldNode, GraphQLError, ValidationRule
+from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 
 def one_sign_in_mutation_per_document(field_names: frozenset[str]) -> type[ValidationRule]:
@@ -23,3 +27,30 @@ def one_sign_in_mutation_per_document(field_names: frozenset[str]) -> type[Valid
                         extensions={"code": "TOO_MANY_SIGN_IN_MUTATIONS"}))
 
     return OneSignInMutation
+
+
+class MutationRateLimit(SchemaExtension):
+    """docs/security.md: a rate per account and per address (settings.mutations_per_minute,
+    120 by default: far above any person's pace). Mutations only: they write
+    anyway, so the counter costs them little; reads (the public register) stay free of
+    writes. Sign-in mutations have their own, stricter limits in their use cases."""
+
+    async def on_execute(self):
+        execution = self.execution_context
+        if execution.graphql_document is not None and \
+                execution.operation_type == OperationType.MUTATION:
+            from server.resolvers import ratelimit
+
+            context = execution.context
+            limit = context.settings.mutations_per_minute
+            keys = [f"gql-mutations:ip:{getattr(context, 'ip', '')}"]
+            account = getattr(context, "account", None)
+            if account is not None:
+                keys.append(f"gql-mutations:account:{account.id}")
+            for key in keys:
+                wait = await ratelimit.hit(key, limit, dt.timedelta(minutes=1))
+                if wait is not None:
+                    raise GraphQLError(
+                        f"Too many requests. Try again in {wait} seconds.",
+                        extensions={"code": "RATE_LIMITED", "retryAfter": wait})
+        yield
