@@ -58,3 +58,9 @@ screenshots: $(STAMP)
 ## Needs Debian's wrk. BENCH_ARGS="--practitioners 20000" for a quicker run.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## Soak (bench/soak.py): a fresh SQLite database and the app on 127.0.0.1 under a steady mix for
+## SOAK_ARGS="--minutes N" (default 5, at most 10); appends a "Soak" section to
+## docs/performance.md. Not run in CI.
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)

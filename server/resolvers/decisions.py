@@ -172,7 +172,8 @@ async def _email_card(settings: Settings, application: Application, number: str)
     # approving transaction (and SQLite's write lock) for the ~0.2 s it takes.
     await notify.email(settings, applicant.email, applicant.language, "registration_card",
                        dedupe_key=f"card:{application.id}", name=applicant.first_name,
-                       number=number, attachments=[{
+                       number=number, first=application.kind == "REGISTRATION",
+                       attachments=[{
                            "filename": f"sijil-card-{number}.pdf",
                            "content_type": "application/pdf", "card": number}])
 

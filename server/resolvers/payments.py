@@ -100,38 +100,56 @@ async def pay_application(ctx, application_id: str, method: str) -> Payment:
 async def handle_callback(settings: Settings, provider: str, headers: dict[str, str],
                           raw_body: bytes) -> str:
     """Verify, de-duplicate, re-check and apply one gateway callback. Returns what happened;
-    raises CallbackRejected (a 4xx) for anything that is not a genuine, matching callback."""
+    raises CallbackRejected (a 4xx, or 503 to be retried) for anything that is not a
+    genuine, matching callback that can be applied now."""
     gateway = gateway_for(settings, provider)
     event = gateway.verify_callback(headers, raw_body)
-    try:
-        record = await PaymentEvent.create(provider=provider, event_id=event.event_id,
-                                           payload=event.payload, verified=True)
-    except IntegrityError:
-        return "duplicate"  # seen before: its effect, if any, is already applied
+    if await PaymentEvent.exists(provider=provider, event_id=event.event_id):
+        return "duplicate"  # seen and applied before: its effect is already there
     payment = await Payment.get_or_none(
         provider=provider, provider_payment_id=event.payment.provider_payment_id)
     if payment is None:
-        await _outcome(record, "unknown payment")
+        await _remember(provider, event, None, "unknown payment")
         raise CallbackRejected(404, "unknown payment")
-    await PaymentEvent.filter(id=record.id).update(payment_id=payment.id)
     try:
         confirmed = await _confirmed_state(gateway, event)
     except GatewayError as error:
-        # Not confirmed yet: forget the event, so the gateway's retry is processed rather
-        # than taken for a duplicate (a paid payment must never be lost).
-        await PaymentEvent.filter(id=record.id).delete()
+        # Not confirmed yet, and nothing recorded: the gateway's retry is processed anew.
         raise CallbackRejected(503, "could not confirm with the gateway; retry later") \
             from error
     if confirmed.amount_halalas != fees.to_halalas(payment.amount) \
             or confirmed.currency != payment.currency:
-        await _outcome(record, "amount or currency does not match")
+        await _remember(provider, event, payment, "amount or currency does not match")
         log.error("payment %s: callback amount %s %s does not match %s %s", payment.id,
                   confirmed.amount_halalas, confirmed.currency, payment.amount,
                   payment.currency)
         raise CallbackRejected(422, "amount or currency does not match")
-    outcome = await apply(settings, payment, confirmed.status)
-    await _outcome(record, outcome)
+    # The event is recorded in the same transaction that applies it: a crash in between
+    # rolls both back, so the gateway's retry is applied instead of taken for a duplicate.
+    # Identical callbacks at once meet on the event's unique id: one applies, the others
+    # wait for it and are told "duplicate".
+    try:
+        async with in_transaction():
+            record = await PaymentEvent.create(provider=provider, event_id=event.event_id,
+                                               payload=event.payload, verified=True,
+                                               payment=payment)
+            outcome = await apply(settings, payment, confirmed.status)
+            await _outcome(record, outcome)
+    except IntegrityError as error:
+        if "event_id" not in str(error):
+            raise  # not the event's id: a 500, rolled back, and the gateway retries
+        return "duplicate"
     return outcome
+
+
+async def _remember(provider: str, event: CallbackEvent, payment, outcome: str) -> None:
+    """A callback refused is kept too (admins see every callback), once."""
+    try:
+        await PaymentEvent.create(provider=provider, event_id=event.event_id,
+                                  payload=event.payload, verified=True, payment=payment,
+                                  outcome=outcome[:200])
+    except IntegrityError:
+        pass
 
 
 async def _confirmed_state(gateway, event: CallbackEvent) -> GatewayPayment:
