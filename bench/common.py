@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import math
 import os
@@ -83,3 +84,14 @@ def settings_from_env():
     from server.config import load_settings
 
     return load_settings(dict(os.environ))
+
+
+class NoCookies(http.cookiejar.CookieJar):
+    """Load clients behave as client apps: bearer tokens, no cookies (a kept cookie would
+    make every request need a CSRF token)."""
+
+    def set_cookie(self, cookie) -> None:
+        return None
+
+    def extract_cookies(self, response, request) -> None:
+        return None

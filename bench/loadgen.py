@@ -17,11 +17,12 @@ import argparse
 import asyncio
 import itertools
 import json
+import sys
 import time
 from pathlib import Path
 
 import httpx
-from bench.common import percentile
+from bench.common import NoCookies, percentile
 
 
 def summary(latencies_s: list[float], elapsed: float, errors: int, extra: dict) -> dict:
@@ -40,7 +41,7 @@ async def fixed(args, body: bytes | None) -> dict:
     limits = httpx.Limits(max_connections=args.max_connections,
                           max_keepalive_connections=args.max_connections)
     due_latencies, send_latencies, errors = [], [], 0
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(limits=limits, timeout=30, cookies=NoCookies()) as client:
         # warm the connections
         for _ in range(5):
             await client.request(args.method, args.url, content=body, headers=headers)
@@ -51,10 +52,13 @@ async def fixed(args, body: bytes | None) -> dict:
             try:
                 r = await client.request(args.method, args.url, content=body, headers=headers)
                 ok = r.status_code == 200 and b'"errors"' not in r.content[:200]
-            except httpx.HTTPError:
-                ok = False
+            except httpx.HTTPError as error:
+                ok, r = False, error
             end = time.perf_counter()
             if not ok:
+                if errors == 0:  # the first one says why, in the soak's or bench's log
+                    print(f"first error: {getattr(r, 'status_code', r)} "
+                          f"{getattr(r, 'text', '')[:300]}", file=sys.stderr)
                 errors += 1
             due_latencies.append(end - due)
             send_latencies.append(end - sent)

@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from bench.common import operation, settings_from_env
+from bench.common import NoCookies, operation, settings_from_env
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -91,7 +91,7 @@ async def main_async(seed: dict, base: str) -> dict:
 
     gateway = SandboxGateway(settings_from_env())
     runs = []
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=60, cookies=NoCookies()) as client:
         for ready in seed["renewals"]:
             runs.append(await one(client, ready["token"], gateway))
     totals = [r["total_ms"] for r in runs]

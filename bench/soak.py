@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 import httpx
-from bench.common import ROOT, free_port, operation, percentile
+from bench.common import ROOT, NoCookies, free_port, operation, percentile
 from bench.run import PY, Server, log, machine, sh, wrk
 
 MAX_MINUTES = 10
@@ -54,7 +54,9 @@ def rss_kib(pid: int) -> int:
 
 def client_from(address: str, base: str) -> httpx.AsyncClient:
     transport = httpx.AsyncHTTPTransport(local_address=address)
-    return httpx.AsyncClient(base_url=base, transport=transport, timeout=60)
+    # A client app: bearer tokens, no cookies (a kept cookie would need a CSRF token).
+    return httpx.AsyncClient(base_url=base, transport=transport, timeout=60,
+                             cookies=NoCookies())
 
 
 class Tally:
@@ -85,11 +87,13 @@ async def sms_code(sms_dir: Path, mobile: str, since: float, timeout: float = 30
                 message = json.loads(path.read_text())
             except (ValueError, OSError):
                 continue  # being written
-            if message["to"].endswith(digits) and message["at"] >= since:
+            # Only sign-in codes: status messages to the same number carry none.
+            if message["to"].endswith(digits) and message["at"] >= since \
+                    and re.search(r"\d{6}", message["body"]):
                 found.append(message)
         if found:
             latest = max(found, key=lambda m: m["at"])
-            return re.search(r"\b(\d{6})\b", latest["body"]).group(1)
+            return re.search(r"(\d{6})", latest["body"]).group(1)
         await asyncio.sleep(0.2)
     raise TimeoutError(f"no SMS to …{digits} in {timeout} s")
 
@@ -101,7 +105,10 @@ async def sign_in(base: str, address: str, who: dict, sms_dir: Path, tally: Tall
         async with client_from(address, base) as client:
             r = await client.post("/graphql", json={"query": operation("Login"), "variables": {
                 "input": {"identifier": who["email"], "password": who["password"]}}})
-            payload = r.json()["data"]["login"]
+            body = r.json()
+            if "data" not in body:
+                raise RuntimeError(f"Login answered {r.status_code}: {str(body)[:200]}")
+            payload = body["data"]["login"]
             if r.status_code != 200 or payload["errors"]:
                 raise RuntimeError(f"Login: {r.status_code} {payload}")
             code = await sms_code(sms_dir, who["mobile"], since)

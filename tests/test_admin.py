@@ -390,8 +390,10 @@ async def test_the_extension_moves_exactly_the_registrations_in_the_window(clien
     entry = await AuditEntry.get(action="admin.registrations_extended")
     assert entry.details["count"] == 4 and entry.actor_id == admin.id
     # Reads do not grow with the number of registrations: session, the locked read, the
-    # accounts; writes are one UPDATE per distinct expiry date plus two bulk INSERTs.
-    selects = [q for q in counted.queries if q.lstrip().upper().startswith("SELECT")]
+    # accounts; writes are one UPDATE per distinct expiry date plus two bulk INSERTs. (The
+    # mutation rate limit's own counter reads are a constant per request, not counted.)
+    selects = [q for q in counted.queries if q.lstrip().upper().startswith("SELECT")
+               and "rate_counter" not in q]
     assert len(selects) <= 4, selects
 
 
