@@ -402,6 +402,21 @@ async def test_staff_download_and_may_view_inline_still_sandboxed(client, role):
     assert inline.headers["content-type"] == "image/jpeg"
 
 
+async def test_staff_view_a_pdf_inline_with_a_policy_that_allows_nothing(client):
+    """A sandboxed document cannot run the browser's PDF viewer: an inline PDF gets a
+    policy that allows nothing instead; downloads stay sandboxed."""
+    _, owner = await make_account("owner4@example.com")
+    _, staff = await make_account("staff4@example.com", roles="REVIEWER")
+    document_id = await uploaded(client, owner, pdf_bytes(), "letter.pdf")
+    inline = await client.get(f"/documents/{document_id}?inline=1", headers=bearer(staff))
+    assert inline.headers["content-disposition"].startswith("inline;")
+    assert inline.headers["content-type"] == "application/pdf"
+    assert inline.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert inline.headers["x-content-type-options"] == "nosniff"
+    download = await client.get(f"/documents/{document_id}", headers=bearer(staff))
+    assert download.headers["content-security-policy"] == "sandbox"
+
+
 # ------------------------------------------------------------------ use cases
 
 async def test_owned_documents_and_mark_attached(settings, clean_db):

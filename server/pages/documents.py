@@ -249,15 +249,19 @@ async def download(request: Request) -> Response:
     except (FileNotFoundError, ValueError):
         log.error("document %s has no stored file", document.id)
         raise HTTPException(404) from None
-    # Staff may view PDFs and images in the browser; the sandbox still applies, so
-    # nothing in the file can run as the site.
+    # Staff may view PDFs and images in the browser. Everything is sandboxed, except a PDF
+    # viewed inline: a sandboxed document cannot run the browser's PDF viewer. Its bytes
+    # were checked to be a PDF and nosniff holds it to that type, so it is never HTML, and
+    # its policy still allows nothing of its own.
     inline = request.query_params.get("inline") == "1" and ctx.account.is_staff
+    pdf_view = inline and document.content_type == "application/pdf"
+    policy = "default-src 'none'; frame-ancestors 'none'" if pdf_view else "sandbox"
     return StreamingResponse(chunks, media_type=document.content_type, headers={
         "content-length": str(document.size),
         "content-disposition": content_disposition("inline" if inline else "attachment",
                                                    document.original_name),
         "x-content-type-options": "nosniff",
-        "content-security-policy": "sandbox",
+        "content-security-policy": policy,
         "cache-control": "no-store",
         "vary": "Cookie",
     })
