@@ -46,7 +46,7 @@ from tests.conftest import ROOT_CONTRACT, NoCookies, gql, schema_of
 from tests.record_helpers import imported_record, upload
 from tests.test_renewal import start_answer_attach
 
-pytestmark = [pytest.mark.postgres, pytest.mark.asyncio]
+pytestmark = pytest.mark.postgres  # asyncio_mode = auto marks the tests themselves
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
