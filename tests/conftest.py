@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import datetime as dt
 import http.cookiejar
 import os
 import re
@@ -105,6 +106,30 @@ def cheap_password_hashing(request, monkeypatch):
 
     monkeypatch.setattr(registration, "hasher",
                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+class RateClock:
+    """The clock the rate limiter reads, held still so that a test's attempts never
+    straddle the edge of a fixed window (a test that ran across 12:05:00 used to see its
+    counter reset). `advance` moves it on, to test what happens when a window ends."""
+
+    def __init__(self) -> None:
+        self.moment = dt.datetime.now(dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.moment
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self.moment += delta
+
+
+@pytest.fixture(autouse=True)
+def rate_clock(monkeypatch) -> RateClock:
+    from server.resolvers import ratelimit
+
+    clock = RateClock()
+    monkeypatch.setattr(ratelimit, "_now", clock)
+    return clock
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -293,6 +293,15 @@ async def test_one_address_cannot_try_passwords_for_many_accounts(client):
     assert codes_of(body["data"]["login"]) == {None: "RATE_LIMITED"}
 
 
+async def test_the_address_may_try_again_when_its_window_ends(client, rate_clock):
+    attempt = {"input": {"identifier": "x@example.com", "password": "whatever password"}}
+    for _ in range(61):
+        await gql(client, LOGIN, attempt)
+    rate_clock.advance(dt.timedelta(minutes=5))
+    body = await gql(client, LOGIN, attempt)
+    assert codes_of(body["data"]["login"]) == {None: "INVALID"}
+
+
 async def test_two_sign_in_mutations_in_one_document_are_refused(client):
     body = await gql(client, """mutation {
       a: login(input: {identifier: "a@example.com", password: "x"}) { errors { code } }

@@ -23,6 +23,7 @@ from server.pages.plumbing import (
     submit,
 )
 from server.pages.record import SERVICE_NAMES, signed_in
+from server.resolvers.ids import as_uuid
 from server.resolvers.outbox import enqueue_webhook
 from server.resolvers.payments import handle_callback
 
@@ -93,12 +94,10 @@ async def payment_return(request: Request):
 
 
 def _uuid(value: str):
-    import uuid
-
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise HTTPException(404) from None
+    found = as_uuid(value)
+    if found is None:
+        raise HTTPException(404)
+    return found
 
 
 # ------------------------------------------------------------------ the sandbox gateway

@@ -22,6 +22,7 @@ from server.models.outbox import OutboxMessage
 from server.models.practitioners import Practitioner, RecordChange, Registration
 from server.resolvers import audit, notify, staff
 from server.resolvers.auth import require_role
+from server.resolvers.ids import as_uuid
 from server.resolvers.practitioners import parse_date, record_change
 from server.templating import environment, render_block
 
@@ -40,10 +41,11 @@ def require_admin(ctx) -> Account:
 
 
 def parse_uuid(value, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value or ""))
-    except ValueError:
-        raise DomainError("NOT_FOUND", field) from None
+    """An id from the caller, or NOT_FOUND on `field` (server.resolvers.ids.as_uuid)."""
+    found = as_uuid(value)
+    if found is None:
+        raise DomainError("NOT_FOUND", field)
+    return found
 
 
 # ------------------------------------------------------------------ staff accounts

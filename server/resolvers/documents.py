@@ -32,6 +32,7 @@ from server.models.applications import ApplicationDocument
 from server.models.documents import Document
 from server.models.practitioners import CpdActivity, Experience, License, Qualification
 from server.resolvers import audit, ratelimit
+from server.resolvers.ids import as_uuid
 
 log = logging.getLogger("sijil.documents")
 
@@ -213,20 +214,13 @@ async def store_upload(ctx_or_account: Context | Account, kind: str, filename: s
     return document
 
 
-def _uuid(value: object) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 async def get_for_download(ctx: Context, document_id: object) -> Document:
     """The document, for its owner or for staff (REVIEWER, ADMIN). Anyone else gets the same
     NOT_FOUND as for a document that does not exist."""
     account = ctx.account
     if account is None:
         raise AccessDenied()
-    wanted = _uuid(document_id)
+    wanted = as_uuid(document_id)
     document = await Document.get_or_none(id=wanted) if wanted else None
     if document is None or (document.owner_id != account.id and not account.is_staff):
         if document is not None:
@@ -245,7 +239,7 @@ async def owned_documents(account: Account, ids: Iterable[object],
     Raises NOT_FOUND on `field` if any id is unknown or another account's."""
     wanted: list[uuid.UUID] = []
     for value in ids:
-        parsed = _uuid(value)
+        parsed = as_uuid(value)
         if parsed is None:
             raise DomainError("NOT_FOUND", field, DOCUMENT_NOT_FOUND)
         if parsed not in wanted:
@@ -261,7 +255,7 @@ async def owned_documents(account: Account, ids: Iterable[object],
 async def mark_attached(ids: Iterable[object]) -> int:
     """Marks documents as attached (the first time only), so the janitor keeps them.
     Call it in the same transaction that creates the reference."""
-    wanted = [u for u in (_uuid(v) for v in ids) if u is not None]
+    wanted = [u for u in (as_uuid(v) for v in ids) if u is not None]
     if not wanted:
         return 0
     return await Document.filter(id__in=wanted, attached_at__isnull=True) \
@@ -294,7 +288,7 @@ async def delete_unattached(older_than: dt.timedelta = UNATTACHED_LIFETIME, *,
         keys = dict(candidates)
         referenced: set[uuid.UUID] = set()
         for model, column in _REFERENCES:
-            referenced.update(_uuid(v) for v in await model.filter(
+            referenced.update(as_uuid(v) for v in await model.filter(
                 **{f"{column}__in": list(keys)}).values_list(column, flat=True))
         if referenced:
             # Attached by a use case that forgot mark_attached: record it, so these rows

@@ -28,6 +28,7 @@ from server.models.payments import Payment
 from server.models.practitioners import CpdActivity, Practitioner, Registration
 from server.resolvers import applications, audit, decisions
 from server.resolvers.auth import require_staff
+from server.resolvers.ids import as_uuid
 
 QUEUE_STATUSES = ("SUBMITTED", "IN_REVIEW")
 # Days within which each kind should be decided; past it, the queue flags it as overdue.
@@ -91,13 +92,6 @@ def _claimable(moment: dt.datetime) -> Q:
     """Waiting for a reviewer: SUBMITTED, or IN_REVIEW with no running claim."""
     return Q(status="SUBMITTED") | Q(status="IN_REVIEW", claimed_until__isnull=True) | \
         Q(status="IN_REVIEW", claimed_until__lt=moment)
-
-
-def _uuid(value) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (ValueError, TypeError):
-        return None
 
 
 def _kind(kind: str | None) -> str | None:
@@ -236,7 +230,7 @@ async def claim_next(ctx, kind: str | None = None) -> Application | None:
 
 
 async def _get(application_id) -> Application:
-    wanted = _uuid(application_id)
+    wanted = as_uuid(application_id)
     application = await Application.get_or_none(id=wanted) if wanted else None
     if application is None:
         raise DomainError("NOT_FOUND", "applicationId")
@@ -282,7 +276,7 @@ async def for_review(ctx, application_id) -> Application | None:
     """Any application, for staff; None when there is no such application. Each look is
     in the audit trail: it shows a practitioner's personal data."""
     account = require_staff(ctx)
-    wanted = _uuid(application_id)
+    wanted = as_uuid(application_id)
     application = await Application.get_or_none(id=wanted) if wanted else None
     if application is not None:
         await audit.record("application.viewed", actor=account, ip=ctx.ip,
@@ -303,7 +297,7 @@ async def decide(ctx, application_id, decision: str, reason: str, recognised_hou
     if len(what_to_fix) > MAX_REASON_CHARS:
         raise DomainError("INVALID", "whatToFix", N_("Use at most %(limit)s characters."),
                           limit=MAX_REASON_CHARS)
-    wanted = _uuid(application_id)
+    wanted = as_uuid(application_id)
     application = await Application.get_or_none(id=wanted) if wanted else None
     if application is not None:
         holder = claim_holder(application)
