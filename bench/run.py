@@ -155,13 +155,15 @@ def cpu_seconds(pid: int) -> float:
 
 def wrk(url: str, duration: float, connections: int, *, method: str = "GET",
         body_file: Path | None = None, body_lines: Path | None = None,
-        headers: dict | None = None, warmup: float = 2.0, pid: int | None = None) -> dict:
+        headers: dict | None = None, warmup: float = 2.0, pid: int | None = None,
+        delay_ms: float | None = None) -> dict:
     """Closed loop: `connections` connections, each sending its next request when the last
     one is answered. With `pid`, also the server's CPU time per request: unlike throughput,
     it hardly moves when other processes compete for the cores."""
     env = {**os.environ, "WRK_METHOD": method, "WRK_BODY_FILE": str(body_file or ""),
            "WRK_BODY_LINES": str(body_lines or ""),
-           "WRK_HEADERS": "|".join(f"{k}: {v}" for k, v in (headers or {}).items())}
+           "WRK_HEADERS": "|".join(f"{k}: {v}" for k, v in (headers or {}).items()),
+           "WRK_DELAY_MS": f"{delay_ms:.1f}" if delay_ms else ""}
     script = str(BENCH / "wrk" / "request.lua")
 
     def once(seconds: float) -> dict:
@@ -177,6 +179,8 @@ def wrk(url: str, duration: float, connections: int, *, method: str = "GET",
         cpu_ms = round((cpu_seconds(pid) - cpu0) * 1000 / max(raw["requests"], 1), 3) \
             if pid else None
         errors = sum(raw[k] for k in raw if k.startswith("errors_"))
+        if raw.get("first_body_error"):
+            log(f"first error in a 200 answer: {raw['first_body_error']}")
         return {"rps": round(raw["requests"] / secs, 1), "requests": raw["requests"],
                 "errors": errors, "p50_ms": round(raw["p50"] / 1000, 2),
                 "p95_ms": round(raw["p95"] / 1000, 2), "p99_ms": round(raw["p99"] / 1000, 2),

@@ -1,6 +1,7 @@
 """Accounts over GraphQL, with email caught by a real aiosmtpd server and SMS by a local HTTP
 gateway."""
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -372,3 +373,17 @@ async def test_passwords_are_hashed_with_argon2id_defaults_off_the_event_loop():
     assert stored.startswith("$argon2id$")
     assert await registration.verify_password(stored, PASSWORD)
     assert not await registration.verify_password(stored, PASSWORD + "x")
+
+
+async def test_hashing_yields_the_cores_to_the_event_loop():
+    import os
+    import threading
+
+    from server.resolvers import registration
+
+    def nice_here() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    loop = asyncio.get_running_loop()
+    hashing = await loop.run_in_executor(registration.HASHING, nice_here)
+    assert hashing > nice_here()  # the loop's own thread keeps its priority

@@ -27,13 +27,41 @@ for pair in string.gmatch(extra, "[^|]+") do
   if k then wrk.headers[k] = v end
 end
 
+-- WRK_DELAY_MS: each connection waits this long after an answer before its next request,
+-- so that C connections send about C * 1000 / (delay + latency) requests a second (the
+-- soak's steady rate, without a Python load generator competing for the cores).
+local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "")
+if delay_ms and delay_ms > 0 then
+  delay = function() return delay_ms end
+end
+
+-- A 200 whose JSON carries "errors" is a failure too; the first one is kept to say why.
+body_errors = 0
+first_body_error = ""
+response = function(status, headers, body)
+  if status == 200 and body and string.find(body, '"errors":[{', 1, true) then
+    body_errors = body_errors + 1
+    if first_body_error == "" then first_body_error = string.sub(body, 1, 300) end
+  end
+end
+
+local threads = {}
+setup = function(thread) threads[#threads + 1] = thread end
+
 done = function(summary, latency, requests)
   local e = summary.errors
+  local bad, why = 0, ""
+  for _, t in ipairs(threads) do
+    bad = bad + (t:get("body_errors") or 0)
+    if why == "" then why = t:get("first_body_error") or "" end
+  end
+  why = string.gsub(why, '[%c"\\]', " ")
   io.write(string.format(
     'WRKJSON {"requests":%d,"duration_us":%d,"bytes":%d,"errors_connect":%d,"errors_read":%d,' ..
-    '"errors_write":%d,"errors_status":%d,"errors_timeout":%d,"p50":%.1f,"p90":%.1f,' ..
+    '"errors_write":%d,"errors_status":%d,"errors_timeout":%d,"errors_body":%d,' ..
+    '"first_body_error":"%s","p50":%.1f,"p90":%.1f,' ..
     '"p95":%.1f,"p99":%.1f,"mean":%.1f,"max":%.1f}\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
-    e.timeout, latency:percentile(50), latency:percentile(90), latency:percentile(95),
+    e.timeout, bad, why, latency:percentile(50), latency:percentile(90), latency:percentile(95),
     latency:percentile(99), latency.mean, latency.max))
 end

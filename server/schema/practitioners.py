@@ -61,6 +61,18 @@ qualifications_of = _grouped(QualificationModel, ("-awarded_on",))
 cpd_activities_of = _grouped(CpdActivityModel, ("-completed_on",))
 
 
+async def recognised_cpd_of(ids: list) -> list[list[tuple]]:
+    """(hours, completed on, True) of each practitioner's recognised activities: the CPD
+    summary needs three columns of those rows, not every activity as a model."""
+    groups: dict = defaultdict(list)
+    rows = await CpdActivityModel.filter(practitioner_id__in=ids, status="RECOGNISED") \
+        .values_list("practitioner_id", "recognised_hours", "hours", "completed_on")
+    for practitioner_id, recognised, hours, completed_on in rows:
+        groups[practitioner_id].append(
+            (recognised if recognised is not None else hours, completed_on, True))
+    return [groups.get(i, []) for i in ids]
+
+
 async def practitioners_of_accounts(account_ids: list) -> list[PractitionerModel | None]:
     rows = {p.account_id: p for p in
             await PractitionerModel.filter(account_id__in=account_ids)}
@@ -294,13 +306,10 @@ class Practitioner:
         period = await self._period(info)
         if period is None:
             return None
-        rows = await info.context.loaders.get(cpd_activities_of).load(self.model.id)
+        recognised = await info.context.loaders.get(recognised_cpd_of).load(self.model.id)
         p = self.model
         exempt = cpd_rules.is_exempt(is_trainee=p.is_trainee, is_practising=p.is_practising)
-        summary = cpd_rules.summarize(
-            p.category, p.rank, period,
-            [(r.recognised_hours if r.recognised_hours is not None else r.hours,
-              r.completed_on, r.status == "RECOGNISED") for r in rows], exempt=exempt)
+        summary = cpd_rules.summarize(p.category, p.rank, period, recognised, exempt=exempt)
         return CpdSummary(period_start=summary.period_start, period_end=summary.period_end,
                           required_hours=summary.required,
                           earned_hours=float(summary.earned),
