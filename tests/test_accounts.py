@@ -377,13 +377,10 @@ async def test_passwords_are_hashed_with_argon2id_defaults_off_the_event_loop():
 
 async def test_hashing_yields_the_cores_to_the_event_loop():
     import os
-    import threading
 
     from server.resolvers import registration
 
-    def nice_here() -> int:
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-
     loop = asyncio.get_running_loop()
-    hashing = await loop.run_in_executor(registration.HASHING, nice_here)
-    assert hashing > nice_here()  # the loop's own thread keeps its priority
+    policy = await loop.run_in_executor(registration.HASHING, os.sched_getscheduler, 0)
+    assert policy == os.SCHED_IDLE
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the loop's own thread is untouched
