@@ -83,7 +83,7 @@ async def run(spec: dict, n: int, concurrency: int, show_all: bool, profile: boo
         stats = pstats.Stats(profiler)
         total = sum(v[2] for v in stats.stats.values())
         print(f"self time by package ({total / n * 1000:.2f} ms/request profiled):")
-        for key, seconds in by_package(stats)[:25]:
+        for key, seconds in by_package(stats)[:60]:
             print(f"  {seconds / n * 1000:7.3f} ms  {key}")
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
