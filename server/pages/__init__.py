@@ -11,6 +11,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages import (
         account_security,
         admin,
+        admin_records,
         applications,
         certificates,
         dev,
@@ -34,7 +35,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *documents.ROUTES,
         *public.ROUTES, *record.ROUTES, *record_entries.ROUTES, *applications.ROUTES,
         *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES, *renewals.ROUTES,
-        *admin.ROUTES, *export.ROUTES,
+        *admin.ROUTES, *admin_records.ROUTES, *export.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

@@ -11,7 +11,7 @@ import strawberry
 from strawberry import Info
 
 from server.domain import cpd as cpd_rules
-from server.resolvers import review
+from server.resolvers import review, review_snapshot
 from server.schema.applications import Application, ApplicationKind, ApplicationStatus
 from server.schema.base import (
     Connection,
@@ -187,20 +187,20 @@ class ApplicationForReview(Application):
     @strawberry.field(description="The snapshot's record beside the current one, field by "
                                   "field.")
     async def record_comparison(self, info: Info) -> list[RecordComparison]:
-        rows = review.comparison(self.model.snapshot, await self._practitioner(info),
+        rows = review_snapshot.comparison(self.model.snapshot, await self._practitioner(info),
                                  await self._registration(info), info.context.lang)
         return [RecordComparison(**row) for row in rows]
 
     @strawberry.field(description="A personal-data change, field by field; empty for other "
                                   "kinds.")
     async def requested_changes(self, info: Info) -> list[RequestedChange]:
-        rows = review.requested_changes(self.model, await self._practitioner(info))
+        rows = review_snapshot.requested_changes(self.model, await self._practitioner(info))
         return [RequestedChange(**row) for row in rows]
 
     @strawberry.field(description="The applicant's answers: a renewal's questions, or the "
                                   "other kinds' plain values.")
     async def answers(self, info: Info) -> list[ReviewAnswer]:
-        return [ReviewAnswer(**row) for row in await review.answers(
+        return [ReviewAnswer(**row) for row in await review_snapshot.answers(
             self.model.kind, self.model.data, info.context.lang)]
 
     @strawberry.field(description="The activity of a CPD recognition; null for other kinds.")
