@@ -156,14 +156,16 @@ def cpu_seconds(pid: int) -> float:
 def wrk(url: str, duration: float, connections: int, *, method: str = "GET",
         body_file: Path | None = None, body_lines: Path | None = None,
         headers: dict | None = None, warmup: float = 2.0, pid: int | None = None,
-        delay_ms: float | None = None) -> dict:
+        rate: float | None = None) -> dict:
     """Closed loop: `connections` connections, each sending its next request when the last
-    one is answered. With `pid`, also the server's CPU time per request: unlike throughput,
-    it hardly moves when other processes compete for the cores."""
+    one is answered; with `rate`, each waits for its slot of a steady schedule of `rate`
+    requests a second (bench/wrk/request.lua). With `pid`, also the server's CPU time per
+    request: unlike throughput, it hardly moves when other processes compete for the
+    cores."""
     env = {**os.environ, "WRK_METHOD": method, "WRK_BODY_FILE": str(body_file or ""),
            "WRK_BODY_LINES": str(body_lines or ""),
            "WRK_HEADERS": "|".join(f"{k}: {v}" for k, v in (headers or {}).items()),
-           "WRK_DELAY_MS": f"{delay_ms:.1f}" if delay_ms else ""}
+           "WRK_RATE": f"{rate:.3f}" if rate else ""}
     script = str(BENCH / "wrk" / "request.lua")
 
     def once(seconds: float) -> dict:

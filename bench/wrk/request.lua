@@ -27,12 +27,33 @@ for pair in string.gmatch(extra, "[^|]+") do
   if k then wrk.headers[k] = v end
 end
 
--- WRK_DELAY_MS: each connection waits this long after an answer before its next request,
--- so that C connections send about C * 1000 / (delay + latency) requests a second (the
--- soak's steady rate, without a Python load generator competing for the cores).
-local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "")
-if delay_ms and delay_ms > 0 then
-  delay = function() return delay_ms end
+-- WRK_RATE: a steady rate (requests a second, for the one thread bench/run.py starts):
+-- every request is given the next free slot of a fixed schedule, and a connection whose
+-- answer came back waits for it. Unlike a fixed pause after each answer, the rate holds
+-- whatever the latency, as long as there are connections enough for the requests in
+-- flight (the soak's look-ups, without a Python load generator competing for the cores).
+local rate = tonumber(os.getenv("WRK_RATE") or "")
+if rate and rate > 0 then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } sijil_timespec;
+    int clock_gettime(int clock, sijil_timespec *now);
+  ]]
+  local CLOCK_MONOTONIC = 1
+  local now = ffi.new("sijil_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(CLOCK_MONOTONIC, now)
+    return tonumber(now.tv_sec) * 1000 + tonumber(now.tv_nsec) / 1e6
+  end
+  local interval = 1000 / rate
+  local last_slot = 0
+  delay = function()
+    local t = now_ms()
+    local slot = last_slot + interval
+    if slot < t then slot = t end  -- behind schedule: go now, never in a burst
+    last_slot = slot
+    return slot - t
+  end
 end
 
 -- A 200 whose JSON carries "errors" is a failure too; the first one is kept to say why.
