@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import secrets
 from http.cookies import SimpleCookie
 
@@ -21,10 +22,17 @@ CSRF_EXEMPT_PREFIXES = ("/payments/webhook/",)
 KIB = 1024
 MIB = 1024 * KIB
 GRAPHQL_BODY_LIMIT = 100 * KIB
-UPLOAD_BODY_LIMIT = 5 * MIB + 64 * KIB  # the file's own 5 MiB is counted by the upload route
+FILE_LIMIT = 5 * MIB  # one document; the upload route counts each file's own bytes
+FORM_ALLOWANCE = 64 * KIB  # the fields and multipart framing around the files
+UPLOAD_BODY_LIMIT = FILE_LIMIT + FORM_ALLOWANCE
 DEFAULT_BODY_LIMIT = 256 * KIB
-# Forms that may carry one document besides their fields.
+# Forms that may carry documents besides their fields, with how many files at most.
 UPLOAD_PATHS = ("/api/documents", "/record/", "/applications/")
+UPLOAD_FORMS = (
+    (re.compile(r"/renewals/[^/]+/documents"), 4),  # the renewal's documents, one per kind
+    (re.compile(r"/renewals/[^/]+/experience"), 1),  # the employer's letter
+    (re.compile(r"/services/[^/]+"), 1),  # a service's evidence
+)
 
 CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; " \
       "form-action 'self'"
@@ -43,6 +51,9 @@ def body_limit(path: str) -> int:
         return GRAPHQL_BODY_LIMIT
     if path.startswith(UPLOAD_PATHS):
         return UPLOAD_BODY_LIMIT
+    for pattern, files in UPLOAD_FORMS:
+        if pattern.fullmatch(path):
+            return files * FILE_LIMIT + FORM_ALLOWANCE
     return DEFAULT_BODY_LIMIT
 
 

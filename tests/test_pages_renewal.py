@@ -366,3 +366,43 @@ async def test_a_returned_renewal_shows_the_reason_and_goes_back_without_paying_
     assert await Payment.filter(application_id=renewal_id).count() == 1
     sent = await browser.get(again.headers["location"])
     assert "أُرسل طلب التجديد المصحّح إلى المُراجِع" in sent.text
+
+
+def pdf_of(name: str, size: int) -> tuple[str, bytes, str]:
+    """A PDF of `size` bytes: the padding sits in a comment line."""
+    padding = size - len(MINIMAL_PDF) - 2
+    return (name, MINIMAL_PDF[:9] + b"%" + b"x" * padding + b"\n" + MINIMAL_PDF[9:], PDF)
+
+
+async def test_documents_of_several_megabytes_pass_on_every_upload_form(
+        browser_like, client, deliver, smtp_server, sms_gateway):
+    """Each upload form accepts files up to the 5 MB a document may have, as many as it
+    has file fields: the body limit of a plain form (256 KiB) must not apply to them."""
+    from server.middleware import FILE_LIMIT, body_limit
+    from server.pages.renewals import DOCUMENTS
+
+    await practitioner_in_browser(browser_like, client, deliver, smtp_server, sms_gateway)
+    renewal_id = await start(browser_like)
+    await answer_all(browser_like, renewal_id, bls="YES")
+    four_mib = 4 * 1024 * 1024
+    assert body_limit(f"/renewals/{renewal_id}/documents") > len(DOCUMENTS) * FILE_LIMIT
+
+    letter = await post(browser_like, f"/renewals/{renewal_id}/experience", {},
+                        files={"EMPLOYER_LETTER": pdf_of("letter.pdf", four_mib)})
+    assert letter.status_code == 303, letter.text[:300]
+    both = await post(browser_like, f"/renewals/{renewal_id}/documents", {}, files={
+        "EMPLOYER_LETTER": pdf_of("letter-2.pdf", four_mib),
+        "BLS_CERTIFICATE": pdf_of("bls.pdf", four_mib)})
+    assert both.status_code == 303, both.text[:300]
+    sizes = await ApplicationDocument.filter(application_id=renewal_id) \
+        .values_list("document__size", flat=True)
+    assert sorted(sizes) == [four_mib, four_mib]
+
+    service = await post(browser_like, "/services/training-certificate", {
+        "programme": "Residency", "institution": "King Fahad Medical City",
+        "startDate-day": "1", "startDate-month": "7", "startDate-year": "2015",
+        "endDate-day": "30", "endDate-month": "6", "endDate-year": "2019"},
+        files={"evidence": pdf_of("training.pdf", four_mib)})
+    assert service.status_code == 303, service.text[:300]
+    application = await Application.get(kind="TRAINING_CERTIFICATE")
+    assert application.status == "AWAITING_PAYMENT"

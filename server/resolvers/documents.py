@@ -60,12 +60,22 @@ WRONG_TYPE = N_("Upload a PDF, JPEG or PNG file.")
 EMPTY_FILE = N_("The file is empty.")
 UNKNOWN_KIND = N_("Choose what kind of document this is.")
 DOCUMENT_NOT_FOUND = N_("This document was not found.")
+BAD_NAME = N_("The file name has characters that are not allowed (slashes, control characters "
+              "or text-direction marks). Rename the file and upload it again.")
+ACTIVE_CONTENT = N_("The file holds web-page code (HTML or a script), which a document may not "
+                    "contain. Save it again as a plain PDF, JPEG or PNG and upload it.")
 
 # Bidi embeddings/overrides (U+202A–U+202E) and isolates (U+2066–U+2069): a name like
 # "cv\u202efdp.exe" would otherwise display as "cvexe.pdf".
 _BIDI_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
-_DROPPED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 _SEPARATORS = re.compile(r"[/\\]")
+# Markup a browser would run if it ever took the file for a page: a "PDF/HTML polyglot"
+# starts with %PDF- and carries a page inside. Compressed streams and image data hit one of
+# these by chance with a probability far below one in a million per file.
+_ACTIVE_MARKUP = (b"<html", b"<head", b"<body", b"<script", b"<iframe", b"<svg", b"<object",
+                  b"<embed", b"<meta", b"<form", b"<!doctype html", b"javascript:")
+_MARKUP_OVERLAP = max(len(m) for m in _ACTIVE_MARKUP) - 1
 
 Source = bytes | BinaryIO | AsyncIterable[bytes]
 
@@ -74,14 +84,21 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def check_filename(name: str | None) -> None:
+    """Refuses a name that could hide or disguise what it says, or pose as a path: storage
+    keys are random, but reviewers see the name ("cv\u202efdp.exe" shows as "cvexe.pdf").
+    Browsers send only a file's own name, so a slash, a control character or a direction
+    override comes from a crafted request; it is refused, not silently rewritten."""
+    for c in name or "":
+        if _SEPARATORS.match(c) or ord(c) in _BIDI_CONTROLS \
+                or unicodedata.category(c) in _REFUSED_CATEGORIES:
+            raise DomainError("INVALID", "file", BAD_NAME)
+
+
 def sanitise_filename(name: str | None) -> str:
-    """The name to show: never used as a path (storage keys are random), but shown to
-    reviewers, so stripped of anything that could hide or disguise what it says."""
+    """The name to show, from one that passed `check_filename`: NFC, spaces collapsed, no
+    leading dots, at most 200 characters with the extension kept."""
     name = unicodedata.normalize("NFC", name or "")
-    # Some clients send a whole path ("C:\\Users\\…\\cv.pdf"): only the last part is a name.
-    name = _SEPARATORS.split(name)[-1]
-    name = "".join(c for c in name if ord(c) not in _BIDI_CONTROLS
-                   and unicodedata.category(c) not in _DROPPED_CATEGORIES)
     name = " ".join(name.split()).lstrip(".").strip()
     if len(name) > MAX_NAME_CHARS:
         stem, dot, suffix = name.rpartition(".")
@@ -110,6 +127,13 @@ class _Inspector:
         self.size = 0
         self.sha256 = hashlib.sha256()
         self.content_type = ""
+        self._tail = b""  # the end of the last chunk, for markup split across two chunks
+
+    def _refuse_markup(self, chunk: bytes) -> None:
+        window = (self._tail + chunk).lower()
+        if any(marker in window for marker in _ACTIVE_MARKUP):
+            raise DomainError("UNSUPPORTED_TYPE", "file", ACTIVE_CONTENT)
+        self._tail = window[-_MARKUP_OVERLAP:]
 
     async def through(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         head = b""
@@ -124,11 +148,13 @@ class _Inspector:
                 if len(head) < HEAD_BYTES:
                     continue
                 self.content_type, chunk, head = sniff(head), head, b""
+            self._refuse_markup(chunk)
             yield chunk
         if not self.content_type:
             if not head:
                 raise DomainError("INVALID", "file", EMPTY_FILE)
             self.content_type = sniff(head)
+            self._refuse_markup(head)
             yield head
 
 
@@ -176,8 +202,9 @@ async def used_bytes(account_id: uuid.UUID) -> int:
 async def store_upload(ctx_or_account: Context | Account, kind: str, filename: str | None,
                        stream: Source, *, storage: Storage | None = None) -> Document:
     """Stores one upload of the caller and returns its Document (not yet attached).
-    Raises DomainError: INVALID/REQUIRED (kind, empty file), UNSUPPORTED_TYPE, TOO_LARGE
-    (over 5 MiB, or over the 50 MiB quota), RATE_LIMITED."""
+    Raises DomainError: INVALID/REQUIRED (kind, empty file, a name with separators, control
+    characters or direction overrides), UNSUPPORTED_TYPE (by the bytes, or markup inside),
+    TOO_LARGE (over 5 MiB, or over the 50 MiB quota), RATE_LIMITED."""
     account = _account_of(ctx_or_account)
     if account is None:
         raise AccessDenied()
@@ -185,6 +212,7 @@ async def store_upload(ctx_or_account: Context | Account, kind: str, filename: s
         raise DomainError("REQUIRED", "kind")
     if not is_code("document_kind", kind):
         raise DomainError("INVALID", "kind", UNKNOWN_KIND)
+    check_filename(filename)
     await ratelimit.limit(f"documents.upload:{account.id}", UPLOADS_PER_HOUR,
                           dt.timedelta(hours=1), field="file")
     if await used_bytes(account.id) >= QUOTA_BYTES:

@@ -103,6 +103,37 @@ def test_submitting_the_form_with_htmx_focuses_the_error_summary(new_page):
     assert page.evaluate("document.activeElement.id") == "field-full_name"
 
 
+@pytest.mark.parametrize(("lang", "answer", "expected"), [
+    ("en", {"status": 413}, "too large"),
+    ("en", {"status": 500}, "nothing was saved"),
+    ("en", None, "connection was lost"),
+    ("ar", {"status": 413}, "كبير"),
+])
+def test_a_failed_htmx_request_says_so_and_keeps_the_form(new_page, lang, answer, expected):
+    """A 413 (say, a proxy's limit), a 500 or a lost connection swaps nothing; the page
+    says what happened, in its language, and what was typed stays."""
+    page = open_in(new_page, PAGES["gallery"], lang)
+    banner = page.locator("#request-failed")
+    assert banner.is_hidden()
+    page.fill("#field-full_name", "سارة الحربي")
+
+    def refuse(route):
+        if route.request.method != "POST":
+            return route.continue_()
+        return route.fulfill(**answer, body="x") if answer else route.abort("internetdisconnected")
+
+    page.route("**/dev/components", refuse)
+    page.locator("#live-form button[type=submit]").first.click()
+    banner.wait_for(state="visible")
+    assert expected in banner.inner_text()
+    assert page.evaluate("document.activeElement.id") == "request-failed"
+    assert page.input_value("#field-full_name") == "سارة الحربي"
+    # The next attempt clears it.
+    page.unroute("**/dev/components")
+    page.locator("#live-form button[type=submit]").first.click()
+    banner.wait_for(state="hidden")
+
+
 def focus_ring(page) -> dict:
     return page.evaluate(
         """() => {

@@ -17,8 +17,25 @@
     if (live && message) live.textContent = message;
   });
 
+  // A failed request is never silent: htmx swaps nothing for a 4xx/5xx (422 aside) or a
+  // lost connection, so say what happened in the page's language (texts in the layout).
+  function requestFailed(kind) {
+    var box = document.getElementById("request-failed");
+    if (!box) return;
+    box.querySelector("[data-request-failed-text]").textContent = box.dataset[kind] || "";
+    box.hidden = false;
+    box.focus();
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    requestFailed(status === 413 ? "tooLarge" : status === 429 ? "busy" : "failed");
+  });
+  document.addEventListener("htmx:sendError", function () { requestFailed("offline"); });
+
   // Busy state: the submitting button says so and cannot be pressed twice.
   document.addEventListener("htmx:beforeRequest", function (event) {
+    var failed = document.getElementById("request-failed");
+    if (failed) failed.hidden = true;
     var form = event.detail.elt.closest("form");
     if (!form) return;
     form.querySelectorAll("button[type=submit]").forEach(function (button) {
