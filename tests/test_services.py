@@ -108,9 +108,24 @@ async def test_a_new_practitioner_is_classified_then_registered(live, deliver, s
         "applicationId": application_id, "rank": "SENIOR_SPECIALIST"}}, token=staff)
     )["data"]["setClassificationRank"]
     assert rank["errors"] == []
+    from server.models.audit import AuditEntry
+
+    audited = await AuditEntry.get(action="classification.rank_set")
+    assert (audited.target_id, audited.details["rank"]) == (application_id, "SENIOR_SPECIALIST")
+    wrong = (await gql(live.client, f"""mutation($input: SetClassificationRankInput!) {{
+        setClassificationRank(input: $input) {{ {ERRORS} }} }}""", {"input": {
+        "applicationId": application_id, "rank": "NO_SUCH_RANK"}}, token=staff)
+    )["data"]["setClassificationRank"]
+    assert [(e["field"], e["code"]) for e in wrong["errors"]] == [("rank", "INVALID")]
     await decide(live, staff, application_id)
     practitioner = await Practitioner.get(identity_number="1000000016")
     assert practitioner.rank == "SENIOR_SPECIALIST"
+    late = (await gql(live.client, f"""mutation($input: SetClassificationRankInput!) {{
+        setClassificationRank(input: $input) {{ {ERRORS} }} }}""", {"input": {
+        "applicationId": application_id, "rank": "CONSULTANT"}}, token=staff)
+    )["data"]["setClassificationRank"]
+    assert [e["code"] for e in late["errors"]] == ["INVALID_STATE"]
+    assert "APPROVED" in late["errors"][0]["message"]
 
     registration = (await gql(live.client, f"""mutation {{ applyForRegistration(input:
         {{years: 3}}) {{ {APPLICATION} {ERRORS} }} }}""", token=token)
@@ -195,3 +210,49 @@ async def test_cancel_before_review_and_ask_for_a_refund(live, deliver, smtp_ser
         {"input": {"applicationId": application_id}}, token=token))["data"]["requestRefund"]
     assert refund["refundStatus"] == "REQUESTED"
     assert (await Payment.get(application_id=application_id)).refund_status == "REQUESTED"
+
+
+async def notices_to(account) -> list[tuple[str, str]]:
+    """(channel, words) of every email and SMS queued for the account, oldest first."""
+    from server.models.outbox import OutboxMessage
+
+    rows = await OutboxMessage.filter(recipient__in=[account.email, account.mobile]) \
+        .order_by("id").values("channel", "payload", "dedupe_key")
+    return [(r["channel"], r["payload"].get("subject") or r["payload"].get("body", ""))
+            for r in rows if not (r["dedupe_key"] or "").startswith("receipt:")]
+
+
+async def test_every_status_change_and_a_failed_payment_reach_the_applicant_by_email_and_sms(
+        live, deliver, smtp_server, sms_gateway):
+    """AWAITING_PAYMENT, a failed payment, SUBMITTED (paid) and CANCELLED: each is an email
+    and an SMS in the applicant's language, queued with the change."""
+    from server.models.accounts import Account
+
+    who, token, practitioner = await claimed_practitioner(live.client, deliver, smtp_server,
+                                                          sms_gateway)
+    account = await Account.get(email=who["email"])
+    await Practitioner.filter(id=practitioner.id).update(sanctioned=True)  # stays SUBMITTED
+    before = len(await notices_to(account))
+    applied = (await gql(live.client, f"mutation {{ applyForGoodStandingCertificate {{ "
+                                      f"{APPLICATION} {ERRORS} }} }}", token=token)
+               )["data"]["applyForGoodStandingCertificate"]
+    application_id = applied["application"]["id"]
+    await pay_in_sandbox(live, deliver, token, application_id, outcome="failed")
+    await pay_in_sandbox(live, deliver, token, application_id, method="CARD")
+    cancelled = (await gql(live.client, f"""mutation($input: ApplicationIdInput!) {{
+        cancelApplication(input: $input) {{ {APPLICATION} {ERRORS} }} }}""",
+        {"input": {"applicationId": application_id}}, token=token))["data"]["cancelApplication"]
+    assert cancelled["errors"] == []
+
+    got = (await notices_to(account))[before:]
+    language = account.language
+    from server.i18n import gettext
+    from server.resolvers import status_notices as n
+
+    expected = []
+    for email, sms in ((n.STATUS_EMAIL["AWAITING_PAYMENT"], n.STATUS_SMS["AWAITING_PAYMENT"]),
+                       (n.PAYMENT_FAILED_EMAIL, n.PAYMENT_FAILED_SMS),
+                       (n.STATUS_EMAIL["SUBMITTED"], n.STATUS_SMS["SUBMITTED"]),
+                       (n.STATUS_EMAIL["CANCELLED"], n.STATUS_SMS["CANCELLED"])):
+        expected += [("email", gettext(language, email)), ("sms", gettext(language, sms))]
+    assert [(c, " ".join(w.split())) for c, w in got] == expected, got

@@ -15,6 +15,7 @@ from server.models.practitioners import CpdActivity
 from server.resolvers import applications, documents, settings
 from server.resolvers.practitioners import parse_date, record_change, require_practitioner
 from server.resolvers.record_entries import _text
+from server.resolvers.status_notices import notify_status
 
 MAX_HOURS = Decimal(200)
 
@@ -71,4 +72,5 @@ async def submit_activity(ctx, data: dict) -> tuple[CpdActivity, object]:
         await documents.mark_attached([certificate.id])
         await record_change(practitioner.id, ctx.account.id, "CPD_SUBMITTED",
                             {"title": title, "hours": str(hours)}, application.id)
+        await notify_status(ctx.settings, application)
     return activity, application

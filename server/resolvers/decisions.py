@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from server.config import Settings
 from server.domain import applications as rules
 from server.domain.errors import DomainError
-from server.i18n import N_, gettext
+from server.i18n import N_
 from server.models.accounts import Account
 from server.models.applications import Application
 from server.models.practitioners import CpdActivity, Practitioner, Qualification, Registration
@@ -20,46 +20,13 @@ from server.resolvers import applications, audit, notify, personal_data
 from server.resolvers.auth import require_role
 from server.resolvers.ids import as_uuid
 from server.resolvers.practitioners import record_change
+from server.resolvers.settings import auto_approve_renewals
+from server.resolvers.status_notices import notify_status
 
-AUTO_APPROVE_RENEWALS = True
 DECISIONS = {"APPROVE": "APPROVED", "REJECT": "REJECTED", "RETURN": "RETURNED"}
-
-STATUS_EMAIL = {
-    "SUBMITTED": N_("Your application is received and waiting for review."),
-    "IN_REVIEW": N_("A reviewer is looking at your application."),
-    "APPROVED": N_("Your application is approved."),
-    "REJECTED": N_("Your application was not approved."),
-    "RETURNED": N_("Your application was returned to you for correction."),
-    "AWAITING_PAYMENT": N_("Your application is waiting for the fee to be paid."),
-    "CANCELLED": N_("Your application is cancelled."),
-    "DRAFT": N_("Your application is saved as a draft."),
-}
-
-STATUS_SMS = {
-    "SUBMITTED": N_("Sijil: your application is received and waiting for review."),
-    "APPROVED": N_("Sijil: your application is approved."),
-    "REJECTED": N_("Sijil: your application was not approved. See the reason in Sijil."),
-    "RETURNED": N_("Sijil: your application was returned for correction. See what to fix "
-                   "in Sijil."),
-}
-
 
 def today() -> dt.date:
     return dt.date.today()
-
-
-async def notify_status(settings: Settings, application: Application) -> None:
-    applicant = application.applicant if isinstance(application.applicant, Account) \
-        else await Account.get(id=application.applicant_id)
-    key = f"status:{application.id}:{application.status}:{application.updated_at}"
-    await notify.email(settings, applicant.email, applicant.language, "application_status",
-                       dedupe_key=key, name=applicant.first_name, kind=application.kind,
-                       status=application.status, reason=application.decision_reason,
-                       message=gettext(applicant.language, STATUS_EMAIL[application.status]),
-                       application_id=str(application.id))
-    if application.status in STATUS_SMS and applicant.mobile:
-        await notify.sms(applicant.mobile, applicant.language, STATUS_SMS[application.status],
-                         dedupe_key=f"sms:{key}")
 
 
 async def after_payment(settings: Settings, application: Application) -> None:
@@ -75,7 +42,7 @@ async def _approvable_at_once(application: Application) -> bool:
     """A renewal that met every rule with no risk answer; a good-standing certificate for
     an active registration with no sanction. Anything else waits for a reviewer."""
     if application.kind == "RENEWAL":
-        return application.auto_approvable and AUTO_APPROVE_RENEWALS
+        return application.auto_approvable and await auto_approve_renewals()
     if application.kind == "GOOD_STANDING":
         from server.domain.registry import registration_status
 
@@ -131,7 +98,15 @@ async def decide(ctx, application_id: str, decision: str, reason: str,
     extra = {}
     if to == "APPROVED" and application.kind == "CPD_RECOGNITION" and \
             recognised_hours is not None:
-        extra["recognised_hours"] = _hours(recognised_hours)
+        hours = extra["recognised_hours"] = _hours(recognised_hours)
+        claimed = (await CpdActivity.get(application_id=application.id)).hours
+        if hours > claimed:
+            raise DomainError("INVALID", "recognisedHours", N_(
+                "At most the %(hours)s hours claimed can be recognised."), hours=claimed)
+        if hours < claimed and not reason:
+            raise DomainError("REQUIRED", "reason", N_(
+                "Say why fewer hours are recognised than the %(hours)s claimed: the "
+                "applicant sees it."), hours=claimed)
     async with in_transaction():
         await _decide(ctx.settings, application, to, actor_id=reviewer.id,
                       actor_kind="REVIEWER", reason=reason, **extra)

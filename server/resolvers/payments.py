@@ -28,6 +28,7 @@ from server.models.applications import Application
 from server.models.payments import Payment, PaymentEvent
 from server.resolvers import applications, audit, decisions, notify
 from server.resolvers.auth import require_account
+from server.resolvers.status_notices import notify_payment_failed
 
 log = logging.getLogger("sijil.payments")
 METHODS = ("MADA", "CARD", "APPLE_PAY", "SADAD")
@@ -169,7 +170,12 @@ async def apply(settings: Settings, payment: Payment, status: str) -> str:
     if status == "PAID":
         return await _apply_paid(settings, payment)
     if status in ("FAILED", "EXPIRED"):
-        changed = await Payment.filter(id=payment.id, status="INITIATED").update(status=status)
+        async with in_transaction():
+            changed = await Payment.filter(id=payment.id, status="INITIATED") \
+                .update(status=status)
+            if changed:
+                application = await Application.get(id=payment.application_id)
+                await notify_payment_failed(settings, application, payment.id)
         return f"payment {status.lower()}" if changed else "no change"
     return "no change"
 

@@ -17,6 +17,7 @@ from server.i18n import N_
 from server.models.practitioners import Practitioner, Registration
 from server.resolvers import applications, documents
 from server.resolvers.practitioners import parse_date, record_change, require_practitioner
+from server.resolvers.status_notices import notify_status
 
 ARABIC_PARTS = ("firstNameAr", "fatherNameAr", "grandfatherNameAr", "familyNameAr")
 LATIN_PARTS = ("firstNameEn", "fatherNameEn", "grandfatherNameEn", "familyNameEn")
@@ -97,6 +98,7 @@ async def request_change(ctx, registration_number: str, changes: dict, document_
             data={"changes": found, "before": before, "note": (note or "").strip()},
             document_ids=[(d.id, "EVIDENCE") for d in evidence])
         await documents.mark_attached([d.id for d in evidence])
+        await notify_status(ctx.settings, application)
     return application
 
 

@@ -18,6 +18,7 @@ from server.models.applications import Application, ApplicationDocument
 from server.models.practitioners import Experience, License, Practitioner, Registration
 from server.resolvers import applications, documents, settings
 from server.resolvers.practitioners import cpd_summaries, require_practitioner
+from server.resolvers.status_notices import notify_status
 
 OPEN_STATUSES = ("DRAFT", "AWAITING_PAYMENT", "SUBMITTED", "IN_REVIEW", "RETURNED")
 EDITABLE = ("DRAFT", "RETURNED")
@@ -201,13 +202,17 @@ async def submit(ctx, renewal_id: str) -> Application:
               "auto_approvable": not renewal_rules.risky(await current_questions(), answers)}
     async with in_transaction():
         if renewal.status == "RETURNED":  # corrected: back to the reviewers, no second fee
-            return await applications.transition(renewal, "SUBMITTED", actor_id=ctx.account.id,
-                                                 actor_kind="APPLICANT", **fields)
-        fee = fees.renewal_fee(practitioner.rank, renewal.years,
-                               schedule=await settings.fee_schedule())
-        return await applications.transition(renewal, "AWAITING_PAYMENT",
-                                             actor_id=ctx.account.id, actor_kind="APPLICANT",
-                                             fee=fee, **fields)
+            moved = await applications.transition(renewal, "SUBMITTED",
+                                                  actor_id=ctx.account.id,
+                                                  actor_kind="APPLICANT", **fields)
+        else:
+            fee = fees.renewal_fee(practitioner.rank, renewal.years,
+                                   schedule=await settings.fee_schedule())
+            moved = await applications.transition(renewal, "AWAITING_PAYMENT",
+                                                  actor_id=ctx.account.id,
+                                                  actor_kind="APPLICANT", fee=fee, **fields)
+        await notify_status(ctx.settings, moved)
+    return moved
 
 
 async def _snapshot(practitioner: Practitioner, registration: Registration,

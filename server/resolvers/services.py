@@ -15,10 +15,12 @@ from server.i18n import N_
 from server.models.applications import Application
 from server.models.payments import Payment
 from server.models.practitioners import Practitioner, Qualification, Registration
-from server.resolvers import applications, documents, settings
-from server.resolvers.auth import require_account
+from server.resolvers import applications, audit, documents, settings
+from server.resolvers.auth import require_account, require_role
+from server.resolvers.ids import as_uuid
 from server.resolvers.practitioners import parse_date, require_practitioner
 from server.resolvers.record_entries import _country, _text
+from server.resolvers.status_notices import notify_status
 
 OPEN = ("DRAFT", "AWAITING_PAYMENT", "SUBMITTED", "IN_REVIEW", "RETURNED")
 
@@ -47,6 +49,7 @@ async def _create(ctx, kind: str, practitioner, *, fee, data: dict, evidence=(),
             fee=fee or None, data=data, years=years,
             document_ids=[(d.id, evidence_kind) for d in evidence])
         await documents.mark_attached([d.id for d in evidence])
+        await notify_status(ctx.settings, application)
     return application
 
 
@@ -105,6 +108,7 @@ async def apply_qualification_evaluation(ctx, data: dict) -> Application:
             data={"qualification_id": str(qualification.id), "degree": degree},
             document_ids=[(certificate.id, "QUALIFICATION_CERTIFICATE")])
         await documents.mark_attached([certificate.id])
+        await notify_status(ctx.settings, application)
     return application
 
 
@@ -188,6 +192,36 @@ async def apply_reclassification(ctx, data: dict) -> Application:
                              "note": str(data.get("note") or "")[:1000]})
 
 
+async def set_classification_rank(ctx, application_id, rank: str) -> Application:
+    """A reviewer confirms or changes the rank a (re)classification application proposes,
+    before deciding it. Audited; never on one's own application; only while it waits for
+    or is under review (a conditional write, so a decision made meanwhile wins)."""
+    reviewer = require_role(ctx, "REVIEWER", "ADMIN")
+    wanted = as_uuid(application_id)
+    row = await Application.get_or_none(id=wanted) if wanted else None
+    if row is None or row.kind not in ("CLASSIFICATION", "RECLASSIFICATION"):
+        raise DomainError("NOT_FOUND", "applicationId")
+    if row.applicant_id == reviewer.id:
+        raise DomainError("NOT_ALLOWED", None, N_("You cannot decide your own application."))
+    category = row.data.get("category") or (await practitioner_for(row)).category
+    if not codes.is_rank_of(category, rank):
+        raise DomainError("INVALID", "rank", N_("Choose a rank of the category."))
+    if rank == row.data.get("rank") and row.status in ("SUBMITTED", "IN_REVIEW"):
+        return row  # confirmed as proposed: nothing changes, nothing to audit
+    async with in_transaction():
+        changed = await Application.filter(id=row.id, status__in=("SUBMITTED", "IN_REVIEW")) \
+            .update(data={**row.data, "rank": rank})
+        if changed != 1:
+            current = await Application.get(id=row.id)
+            raise DomainError("INVALID_STATE", None, N_(
+                "This application is %(status)s: its rank cannot be changed now."),
+                status=current.status)
+        await audit.record("classification.rank_set", actor=reviewer, ip=ctx.ip,
+                           target_type="application", target_id=row.id,
+                           proposed=row.data.get("rank"), rank=rank)
+    return await Application.get(id=row.id)
+
+
 async def cancel(ctx, application_id: str) -> Application:
     """Before review only. A paid application cancelled is refunded on request."""
     account = require_account(ctx)
@@ -197,6 +231,7 @@ async def cancel(ctx, application_id: str) -> Application:
                                       actor_kind="APPLICANT", reason="cancelled by applicant")
         await Payment.filter(application_id=application.id, status="INITIATED") \
             .update(status="EXPIRED")
+        await notify_status(ctx.settings, application)
     return application
 
 
