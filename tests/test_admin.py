@@ -4,6 +4,7 @@ the bulk extension, dead outbox messages, refunds, the audit log, and its pages.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -564,6 +565,7 @@ async def test_the_audit_log_filters_and_pages_newest_first(client):
 # ------------------------------------------------------------------ pages
 
 SECTIONS = ("/admin", "/admin/fees", "/admin/questions", "/admin/review-targets",
+            "/admin/renewal-policy",
             "/admin/staff", "/admin/registrations", "/admin/extend", "/admin/outbox",
             "/admin/payments", "/admin/refunds", "/admin/audit")
 
@@ -629,6 +631,16 @@ async def test_the_admin_forms_work_without_and_with_htmx(browser_like, settings
     assert (await browser_like.post("/admin/review-targets", data={
         **targets, "csrf_token": csrf})).status_code == 303
     assert (await settings_resolvers.review_targets())["RENEWAL"] == 7
+
+    assert await settings_resolvers.auto_approve_renewals() is True  # the default
+    unchosen = await browser_like.post("/admin/renewal-policy", data={"csrf_token": csrf},
+                                       headers={"hx-request": "true"})
+    assert unchosen.status_code == 422 and 'href="#field-policy"' in unchosen.text
+    assert (await browser_like.post("/admin/renewal-policy", data={
+        "policy": "REVIEW", "csrf_token": csrf})).status_code == 303
+    assert await settings_resolvers.auto_approve_renewals() is False
+    shown = await browser_like.get("/admin/renewal-policy")
+    assert re.search(r'value="REVIEW"\s+checked', shown.text)
 
     created = await browser_like.post("/admin/staff", data={
         "email": "page.reviewer@sijil.example", "role": "reviewer", "password": PASSWORD,

@@ -325,3 +325,34 @@ async def test_malformed_callbacks_are_refused_without_a_500(live, body):
     response = await live.client.post("/payments/webhook/sandbox", content=body,
                                       headers={"x-sandbox-signature": "t=1,v1=00"})
     assert response.status_code in (400, 401)
+
+
+async def test_with_approval_at_payment_turned_off_a_renewal_that_meets_every_rule_waits(
+        live, deliver, smtp_server, sms_gateway):
+    from server.models.audit import AuditEntry
+    from server.resolvers.sessions import open_session
+    from server.resolvers.staff import create_staff
+
+    admin, _ = await create_staff("policy.admin@sijil.example", "admin",
+                                  "quiet meadow lantern 9")
+    admin_token = await open_session(admin)
+    policy = """mutation($on: Boolean) { updateRenewalPolicy(input: {autoApprove: $on}) {
+        policy { autoApprove } errors { field code } } }"""
+    missing = (await gql(live.client, policy, {"on": None}, token=admin_token)
+               )["data"]["updateRenewalPolicy"]
+    assert missing["errors"] == [{"field": "autoApprove", "code": "REQUIRED"}]
+    off = (await gql(live.client, policy, {"on": False}, token=admin_token)
+           )["data"]["updateRenewalPolicy"]
+    assert off == {"policy": {"autoApprove": False}, "errors": []}
+    assert await AuditEntry.filter(action="settings.renewal_policy").count() == 1
+
+    _, token, _ = await ready_practitioner(live, deliver, smtp_server, sms_gateway)
+    renewal_id = await start_answer_attach(live, token, years=1)
+    submitted = (await gql(live.client, op("SubmitRenewal"), {"input": {
+        "renewalId": renewal_id}}, token=token))["data"]["submitRenewal"]
+    assert submitted["errors"] == []
+    await pay_in_sandbox(live, deliver, token, renewal_id)
+    renewal = await Application.get(id=renewal_id)
+    assert renewal.status == "SUBMITTED" and renewal.auto_approvable  # waits for a reviewer
+    read = await gql(live.client, "{ renewalPolicy { autoApprove } }", token=admin_token)
+    assert read["data"]["renewalPolicy"] == {"autoApprove": False}

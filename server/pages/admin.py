@@ -35,6 +35,8 @@ SECTIONS = (
     ("/admin/fees", N_("Fee schedule"), N_("The amount of each fee, in riyals.")),
     ("/admin/questions", N_("Renewal questions"),
      N_("The eligibility questions every renewal answers.")),
+    ("/admin/renewal-policy", N_("Renewal policy"),
+     N_("Whether renewals that meet every rule are approved when paid.")),
     ("/admin/review-targets", N_("Review time targets"),
      N_("Days within which each kind of application should be decided.")),
     ("/admin/staff", N_("Staff accounts"),
@@ -204,6 +206,36 @@ async def targets_save(request: Request):
     return redirect(request, "/admin/review-targets?saved=1")
 
 
+# ------------------------------------------------------------------ renewal policy
+
+POLICY_CHOICES = ("AUTO", "REVIEW")
+
+
+async def policy_page(request: Request):
+    ctx = await admin_only(request)
+    found = (await execute(ctx, "AdminRenewalPolicy")).data["renewalPolicy"]
+    return render(request, ctx, "admin/policy.html", {
+        "values": {"policy": "AUTO" if found["autoApprove"] else "REVIEW"}, "errors": {},
+        "saved": request.query_params.get("saved") == "1"})
+
+
+async def policy_save(request: Request):
+    ctx = await admin_only(request)
+    form = await read_form(request)
+    values = form_values(form, "policy")
+    errors: dict[str, str] = {}
+    if values["policy"] not in POLICY_CHOICES:
+        errors["policy"] = gettext(ctx.lang, N_(
+            "Choose whether renewals that meet every rule are approved when paid."))
+    else:
+        _, found = await submit(ctx, "AdminUpdateRenewalPolicy", "updateRenewalPolicy",
+                                {"input": {"autoApprove": values["policy"] == "AUTO"}})
+        errors = {"policy": next(iter(found.values()))} if found else {}
+    if errors:
+        return form_response(request, ctx, "admin/policy.html", {"values": values}, errors)
+    return redirect(request, "/admin/renewal-policy?saved=1")
+
+
 # ------------------------------------------------------------------ staff
 
 async def _staff_values(ctx: Context, **values) -> dict:
@@ -331,6 +363,8 @@ ROUTES = [
     Route("/admin/fees", fees_save, methods=["POST"]),
     Route("/admin/questions", questions_page, methods=["GET"]),
     Route("/admin/questions", questions_save, methods=["POST"]),
+    Route("/admin/renewal-policy", policy_page, methods=["GET"]),
+    Route("/admin/renewal-policy", policy_save, methods=["POST"]),
     Route("/admin/review-targets", targets_page, methods=["GET"]),
     Route("/admin/review-targets", targets_save, methods=["POST"]),
     Route("/admin/staff", staff_page, methods=["GET"]),

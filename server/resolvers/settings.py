@@ -1,6 +1,7 @@
-"""Admin-editable settings: the fee schedule, the renewal questions and the review time
-targets. Each is a `Setting` row (key → JSON) read over the code's defaults; where no row
-exists (or a stored value no longer parses) the defaults apply."""
+"""Admin-editable settings: the fee schedule, the renewal questions, the renewal policy
+(approve at payment or not) and the review time targets. Each is a `Setting` row (key →
+JSON) read over the code's defaults; where no row exists (or a stored value no longer
+parses) the defaults apply."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ log = logging.getLogger("sijil.settings")
 FEES = "fees"
 QUESTIONS = "renewal_questions"
 REVIEW_TARGETS = "review_targets"
+RENEWAL_POLICY = "renewal_policy"
+# A renewal that meets every rule, with no answer that needs a reviewer, is approved the
+# moment it is paid, unless an admin turns this off (then every renewal is reviewed).
+DEFAULT_AUTO_APPROVE = True
 
 MAX_FEE = Decimal("100000")
 # Days within which each kind should be decided (server/resolvers/review.py's constant,
@@ -94,6 +99,22 @@ async def review_targets() -> dict[str, int]:
         found.update({k: v for k, v in stored.items()
                       if k in found and isinstance(v, int) and v > 0})
     return found
+
+
+async def auto_approve_renewals() -> bool:
+    stored = await _value(RENEWAL_POLICY)
+    if isinstance(stored, dict) and isinstance(stored.get("auto_approve"), bool):
+        return stored["auto_approve"]
+    return DEFAULT_AUTO_APPROVE
+
+
+async def update_renewal_policy(ctx, auto_approve: bool | None) -> bool:
+    require_role(ctx, "ADMIN")
+    if not isinstance(auto_approve, bool):
+        raise DomainError("REQUIRED", "autoApprove", N_(
+            "Choose whether renewals that meet every rule are approved when paid."))
+    await _store(ctx, RENEWAL_POLICY, {"auto_approve": auto_approve})
+    return auto_approve
 
 
 def question_dict(q: Question) -> dict:

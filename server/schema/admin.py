@@ -28,6 +28,8 @@ from server.schema.admin_types import (
     FeeSchedulePayload,
     OutboxMessagePayload,
     RegistrationStatusInput,
+    RenewalPolicy,
+    RenewalPolicyPayload,
     RenewalQuestionsPayload,
     RetryOutboxMessageInput,
     ReviewTarget,
@@ -36,6 +38,7 @@ from server.schema.admin_types import (
     StaffAccountIdInput,
     StaffAccountPayload,
     UpdateFeeScheduleInput,
+    UpdateRenewalPolicyInput,
     UpdateRenewalQuestionsInput,
     UpdateReviewTargetsInput,
     admin_questions,
@@ -66,6 +69,11 @@ class Query:
     async def renewal_question_set(self, info: Info) -> list[AdminRenewalQuestion]:
         admin.require_admin(info.context)
         return admin_questions(await settings.renewal_questions())
+
+    @strawberry.field(description="How renewals are decided (admins).")
+    async def renewal_policy(self, info: Info) -> RenewalPolicy:
+        admin.require_admin(info.context)
+        return RenewalPolicy(auto_approve=await settings.auto_approve_renewals())
 
     @strawberry.field(description="Days within which each kind of application should be "
                                   "decided (admins).")
@@ -159,6 +167,15 @@ class Mutation:
                 for q in input.questions or []])
             return {"questions": admin_questions(found)}
         return await mutation_payload(info, RenewalQuestionsPayload, run)
+
+    @strawberry.mutation(description="Turns approval at payment of renewals that meet "
+                                      "every rule on or off (admins; audited).")
+    async def update_renewal_policy(self, info: Info,
+                                    input: UpdateRenewalPolicyInput) -> RenewalPolicyPayload:
+        async def run():
+            found = await settings.update_renewal_policy(info.context, input.auto_approve)
+            return {"policy": RenewalPolicy(auto_approve=found)}
+        return await mutation_payload(info, RenewalPolicyPayload, run)
 
     @strawberry.mutation(description="Sets review time targets, in days, per kind (admins).")
     async def update_review_targets(self, info: Info,

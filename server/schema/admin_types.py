@@ -236,6 +236,24 @@ class ReviewTargetsPayload:
     targets: list[ReviewTarget] | None = None
 
 
+@strawberry.type(description="How renewals are decided.")
+class RenewalPolicy:
+    auto_approve: bool = strawberry.field(description=(
+        "A renewal that meets every rule, with no answer that needs a reviewer, is approved "
+        "the moment it is paid. Off: every renewal goes to a reviewer."))
+
+
+@strawberry.input
+class UpdateRenewalPolicyInput:
+    auto_approve: bool | None = None
+
+
+@strawberry.type
+class RenewalPolicyPayload:
+    errors: list[UserError]
+    policy: RenewalPolicy | None = None
+
+
 @strawberry.input
 class CreateStaffAccountInput:
     email: str | None = None

@@ -117,6 +117,7 @@ PAGES: dict[str, Shot] = {
     "admin-fees": Shot("/admin/fees", as_admin),
     "admin-questions": Shot("/admin/questions", as_admin),
     "admin-targets": Shot("/admin/review-targets", as_admin),
+    "admin-policy": Shot("/admin/renewal-policy", as_admin),
     "admin-staff": Shot("/admin/staff", as_admin),
     "admin-registrations": Shot("/admin/registrations", as_admin),
     "admin-extend": Shot("/admin/extend", as_admin),

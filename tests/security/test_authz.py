@@ -47,6 +47,7 @@ SAMPLES = {
         "feeSchedule": lambda i: {},
         "renewalQuestionSet": lambda i: {},
         "reviewTargets": lambda i: {},
+        "renewalPolicy": lambda i: {},
         "staffAccounts": lambda i: {},
         "adminRegistration": lambda i: {"registrationNumber": i["registration"]},
         "deadOutboxMessages": lambda i: {"first": 5},
@@ -148,6 +149,7 @@ SAMPLES = {
         "updateRenewalQuestions": lambda i: {"input": {"questions": []}},
         "updateReviewTargets": lambda i: {"input": {"items": [
             {"kind": "RENEWAL", "days": 5}]}},
+        "updateRenewalPolicy": lambda i: {"input": {"autoApprove": True}},
         "createStaffAccount": lambda i: {"input": {
             "email": "new.reviewer@sijil.example", "role": "reviewer",
             "password": "quiet meadow lantern 9", "firstName": "New", "familyName": "Staff"}},
