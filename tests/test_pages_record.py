@@ -46,6 +46,7 @@ async def test_claim_profile_experience_cpd_and_history_through_the_pages(
     assert profile.status_code == 200
     assert "سارة محمد علي القحطاني" in profile.text and "0008" in profile.text
     assert "1000000008" not in profile.text  # the identity number is masked
+    assert "Days left" in profile.text and "\u206860\u2069" in profile.text  # 60 days
 
     # A failed submit keeps what was typed and the file that was accepted.
     missing_city = await post(browser_like, "/record/experience", {
@@ -77,9 +78,16 @@ async def test_claim_profile_experience_cpd_and_history_through_the_pages(
     application = await browser_like.get(cpd.headers["location"])
     assert application.status_code == 200 and "/pay" in application.text
 
+    # A change the registry import made has no person behind it: it says so.
+    from server.models.practitioners import Practitioner, RecordChange
+
+    practitioner = await Practitioner.get(identity_number="1000000008")
+    await RecordChange.create(practitioner_id=practitioner.id, actor_id=None,
+                              what="REGISTRY_UPDATED", changes={"rank": ["A", "B"]})
     history = await browser_like.get("/record/history")
     assert history.status_code == 200
-    assert history.text.count("timeline__item") >= 3  # claimed, experience, CPD
+    assert history.text.count("timeline__item") >= 4  # claimed, experience, CPD, registry
+    assert "from the registry" in history.text and "by you" in history.text
 
 
 async def test_pages_need_a_signed_in_account(browser_like):

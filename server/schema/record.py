@@ -4,6 +4,7 @@ CPD activities and personal-data change requests."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 
 import strawberry
 from strawberry import UNSET, Info
@@ -175,7 +176,23 @@ class RecordChange:
     what: str
     changes: strawberry.scalars.JSON
     application_id: strawberry.ID | None
-    by_staff: bool
+    by_staff: bool = strawberry.field(description="Made by a reviewer or an admin (`by` "
+                                                  "tells the three cases apart).")
+    by: RecordChangeBy
+
+
+@strawberry.enum(description="Who made a change to the record.")
+class RecordChangeBy(Enum):
+    YOU = "YOU"
+    STAFF = "STAFF"
+    SYSTEM = strawberry.enum_value(
+        "SYSTEM", description="No person: the registry import, or an automatic decision.")
+
+
+def _change_by(actor_id, own) -> RecordChangeBy:
+    if actor_id is None:
+        return RecordChangeBy.SYSTEM
+    return RecordChangeBy.YOU if actor_id == own else RecordChangeBy.STAFF
 
 
 @strawberry.type
@@ -188,7 +205,8 @@ class Query:
         return [RecordChange(at=r.at, what=r.what, changes=r.changes,
                              application_id=strawberry.ID(str(r.application_id))
                              if r.application_id else None,
-                             by_staff=r.actor_id is not None and r.actor_id != own)
+                             by_staff=r.actor_id is not None and r.actor_id != own,
+                             by=_change_by(r.actor_id, own))
                 for r in rows]
 
 
