@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import re
 
 import pytest
 
@@ -410,8 +411,18 @@ async def test_cpd_recognised_with_fewer_hours_updates_the_summary_at_once(
     assert view["cpdActivity"] == {"title": "Advanced Cardiac Life Support", "hours": "8"}
     assert [d["kind"] for d in view["documents"]] == ["CPD_CERTIFICATE"]
     assert (await claim(client, staff))["application"]["id"] == application_id
-    approved = await decide(client, staff, application_id, "APPROVE", recognisedHours=5.5)
+    unexplained = await decide(client, staff, application_id, "APPROVE", recognisedHours=5.5)
+    assert [(e["field"], e["code"]) for e in unexplained["errors"]] == [("reason", "REQUIRED")]
+    too_many = await decide(client, staff, application_id, "APPROVE", recognisedHours=9,
+                            reason="More than claimed")
+    assert [(e["field"], e["code"]) for e in too_many["errors"]] == [
+        ("recognisedHours", "INVALID")]
+    assert (await Application.get(id=application_id)).status == "IN_REVIEW"
+    approved = await decide(client, staff, application_id, "APPROVE", recognisedHours=5.5,
+                            reason="The certificate shows 5.5 accredited hours.")
     assert approved["errors"] == [] and approved["application"]["status"] == "APPROVED"
+    assert (await Application.get(id=application_id)).decision_reason \
+        == "The certificate shows 5.5 accredited hours."
     after = (await gql(client, op("MyPractitioner"), token=token))["data"]["me"]
     assert after["practitioner"]["cpd"]["earnedHours"] == 5.5
     summary = (await gql(client, "query { me { practitioner { cpd { requiredHours "
@@ -450,9 +461,9 @@ async def test_a_personal_data_change_approved_is_applied_and_recorded(
                                     what="PERSONAL_DATA_CHANGED")
     assert change.changes == {"before": {"familyNameEn": "Alqahtani"},
                               "after": {"familyNameEn": "Al-Qahtani"}}
-    history = (await gql(client, "query { recordHistory { what byStaff applicationId } }",
+    history = (await gql(client, "query { recordHistory { what byStaff by applicationId } }",
                          token=token))["data"]["recordHistory"]
-    assert {"what": "PERSONAL_DATA_CHANGED", "byStaff": True,
+    assert {"what": "PERSONAL_DATA_CHANGED", "byStaff": True, "by": "STAFF",
             "applicationId": application_id} in history
     view = (await gql(client, REVIEW_APPLICATION, {"id": application_id}, token=staff)
             )["data"]["reviewApplication"]
@@ -687,3 +698,30 @@ async def test_the_queue_page_costs_the_same_for_5_and_50_applications(
         assert response.status_code == 200
         counts.append(counted.count)
     assert counts[0] == counts[1], counts
+
+
+async def test_a_classification_shows_the_proposed_rank_and_the_reviewer_grants_another(
+        browser_like, settings):
+    await staff_browser(browser_like, settings)
+    application = await submitted("CLASSIFICATION", data={
+        "category": "PHYSICIAN", "specialty": "INTERNAL_MEDICINE", "level": "MASTER",
+        "years_of_experience": 3, "proposed_rank": "REGISTRAR", "rank": "REGISTRAR"})
+    page = await browser_like.get(f"/review/{application.id}")
+    assert page.status_code == 200
+    assert "Requested changes" in page.text and 'name="rank"' in page.text
+    assert re.search(r'<option value="REGISTRAR"\s+selected', page.text)
+
+    bad = await post(browser_like, f"/review/{application.id}/decide",
+                     {"decision": "APPROVE", "rank": "NOT_A_RANK"}, htmx=True)
+    assert bad.status_code == 422 and "Choose a rank of the category." in bad.text
+    assert (await Application.get(id=application.id)).status == "SUBMITTED"
+
+    done = await post(browser_like, f"/review/{application.id}/decide",
+                      {"decision": "APPROVE", "rank": "SENIOR_REGISTRAR"})
+    assert done.status_code == 303, done.text[:300]
+    decided = await Application.get(id=application.id)
+    assert decided.status == "APPROVED" and decided.data["rank"] == "SENIOR_REGISTRAR"
+    practitioner = await Practitioner.get(id=decided.practitioner_id)
+    assert practitioner.rank == "SENIOR_REGISTRAR"
+    audited = await AuditEntry.get(action="classification.rank_set")
+    assert audited.details == {"proposed": "REGISTRAR", "rank": "SENIOR_REGISTRAR"}

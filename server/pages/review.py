@@ -138,8 +138,15 @@ async def _application(ctx: Context, application_id: str) -> dict:
 
 def _page_values(ctx: Context, application: dict, **values) -> dict:
     lang = ctx.lang
+    requested = {c["field"]: c["requested"] for c in application.get("requestedChanges") or []}
+    classification = application["kind"] in ("CLASSIFICATION", "RECLASSIFICATION")
+    category = requested.get("category") or (application.get("practitioner") or {}).get(
+        "category")
     return {
         "a": application, "kind_names": KIND_NAMES,
+        "rank_options": codes.choices("rank", lang, category=category)
+        if classification and category else [],
+        "proposed_rank": requested.get("rank"),
         "document_kind": lambda k: codes.label("document_kind", k, lang) or k,
         "own": ctx.account is not None and application["applicant"] is not None
         and application["applicant"]["id"] == str(ctx.account.id),
@@ -160,7 +167,7 @@ async def decide(request: Request):
     application_id = request.path_params["id"]
     form = await read_form(request)
     values = form_values(form, "decision", "reason", "whatToFix", "recognisedHours",
-                         "queueKind")
+                         "queueKind", "rank")
     decision = values["decision"]
     errors: dict[str, str] = {}
     if decision in ("REJECT", "RETURN") and not values["reason"].strip():
@@ -174,6 +181,10 @@ async def decide(request: Request):
         except ValueError:
             errors["recognisedHours"] = gettext(ctx.lang, HOURS_INVALID)
     payload: dict = {}
+    if not errors and decision == "APPROVE" and values["rank"]:
+        # The rank chosen is set first (audited); the same value again changes nothing.
+        _, errors = await submit(ctx, "PageSetClassificationRank", "setClassificationRank", {
+            "input": {"applicationId": application_id, "rank": values["rank"]}})
     if not errors:
         payload, errors = await submit(ctx, "PageDecideApplication", "decideApplication", {
             "input": {"applicationId": application_id, "decision": decision or None,

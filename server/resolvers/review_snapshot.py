@@ -111,7 +111,11 @@ def requested_changes(application: Application, practitioner: Practitioner | Non
     for. `current` differing from `before` means the record changed since."""
     from server.resolvers.personal_data import COLUMNS
 
-    if application.kind != "PERSONAL_DATA_CHANGE" or not isinstance(application.data, dict):
+    if not isinstance(application.data, dict):
+        return []
+    if application.kind in ("CLASSIFICATION", "RECLASSIFICATION"):
+        return _rank_change(application.data, practitioner)
+    if application.kind != "PERSONAL_DATA_CHANGE":
         return []
     changes = application.data.get("changes") or {}
     before = application.data.get("before") or {}
@@ -123,4 +127,18 @@ def requested_changes(application: Application, practitioner: Practitioner | Non
             current = value.isoformat() if isinstance(value, dt.date) else str(value)
         rows.append({"field": field, "before": before.get(field), "current": current,
                      "requested": str(requested)})
+    return rows
+
+
+def _rank_change(data: dict, practitioner: Practitioner | None) -> list[dict]:
+    """A (re)classification: the rank (and specialty) held when asked, now, and the one
+    proposed or set by the reviewer."""
+    rows = []
+    for field, before_key in (("category", "from_category"), ("rank", "from_rank"),
+                              ("specialty", "from_specialty")):
+        if not data.get(field):
+            continue
+        current = getattr(practitioner, field, None) if practitioner is not None else None
+        rows.append({"field": field, "before": data.get(before_key) or current,
+                     "current": current, "requested": str(data[field])})
     return rows

@@ -55,8 +55,9 @@ class RecordComparison:
     changed: bool
 
 
-@strawberry.type(description="A personal-data change: one field as it was when asked, as "
-                             "it is now, and as requested.")
+@strawberry.type(description="A personal-data change or a (re)classification: one field "
+                             "as it was when asked, as it is now, and as requested (for a "
+                             "classification, the category, rank and specialty proposed).")
 class RequestedChange:
     field: str
     before: str | None

@@ -7,14 +7,9 @@ import datetime as dt
 import strawberry
 from strawberry import Info
 
-from server.domain import codes
-from server.domain.errors import DomainError
-from server.i18n import N_
-from server.models.applications import Application as ApplicationModel
 from server.models.services import Certificate as CertificateModel
 from server.resolvers import certificates, services
-from server.resolvers.auth import require_account, require_role
-from server.resolvers.ids import as_uuid
+from server.resolvers.auth import require_account
 from server.schema.applications import Application
 from server.schema.base import UserError, mutation_payload
 from server.schema.practitioners import Practitioner
@@ -226,18 +221,6 @@ class Mutation:
     async def set_classification_rank(self, info: Info, input: SetClassificationRankInput
                                       ) -> ServiceApplicationPayload:
         async def use_case():
-            require_role(info.context, "REVIEWER", "ADMIN")
-            wanted = as_uuid(input.application_id)
-            row = await ApplicationModel.get_or_none(id=wanted) if wanted else None
-            if row is None or row.kind not in ("CLASSIFICATION", "RECLASSIFICATION"):
-                raise DomainError("NOT_FOUND", "applicationId")
-            category = row.data.get("category") or (
-                await services.practitioner_for(row)).category
-            if not codes.is_rank_of(category, input.rank or ""):
-                raise DomainError("INVALID", "rank", N_("Choose a rank of the category."))
-            if row.status not in ("SUBMITTED", "IN_REVIEW"):
-                raise DomainError("INVALID_STATE", None)
-            await ApplicationModel.filter(id=row.id).update(data={**row.data,
-                                                                  "rank": input.rank})
-            return await ApplicationModel.get(id=row.id)
+            return await services.set_classification_rank(
+                info.context, input.application_id, input.rank or "")
         return await _wrap(info, use_case)
