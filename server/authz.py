@@ -101,6 +101,7 @@ MUTATION: dict[str, Rule] = {
     "updateExperience": Rule(PRACTITIONER, "The caller's own entry and document.", own=True),
     "removeExperience": Rule(PRACTITIONER, "The caller's own entry.", own=True),
     "addLicense": Rule(PRACTITIONER, "Its document must be the caller's.", own=True),
+    "updateLicense": Rule(PRACTITIONER, "The caller's own entry and document.", own=True),
     "removeLicense": Rule(PRACTITIONER, "The caller's own entry.", own=True),
     "addQualification": Rule(PRACTITIONER, "Its certificate must be the caller's.", own=True),
     "submitCpdActivity": Rule(PRACTITIONER, "Its certificate must be the caller's.", own=True),

@@ -103,3 +103,72 @@ async def test_someone_elses_application_is_not_found(browser_like, client, deli
     await signed_in_browser(browser_like, client, deliver, smtp_server, sms_gateway)
     response = await browser_like.get("/applications/00000000-0000-0000-0000-000000000000")
     assert response.status_code == 404
+
+
+async def test_a_licence_and_an_experience_are_changed_in_place(
+        browser_like, client, deliver, smtp_server, sms_gateway):
+    import datetime as dt
+
+    from server.models.practitioners import License, Practitioner
+
+    await imported_record()
+    await signed_in_browser(browser_like, client, deliver, smtp_server, sms_gateway)
+    await post(browser_like, "/record/claim", {
+        "registrationNumber": "24-R-0000101", "identityNumber": "1000000008",
+        "dateOfBirth-day": "12", "dateOfBirth-month": "4", "dateOfBirth-year": "1985"})
+    expiry = dt.date.today() + dt.timedelta(days=400)
+    added = await post(browser_like, "/record/licences", {
+        "authority": "DHA", "country": "AE", "specialty": "Internal Medicine",
+        "referenceNumber": "DHA-123", "expiryDate-day": str(expiry.day),
+        "expiryDate-month": str(expiry.month), "expiryDate-year": str(expiry.year)},
+        files={"document": ("dha.pdf", MINIMAL_PDF, "application/pdf")}, htmx=True)
+    assert added.status_code == 200, added.text[:300]
+    licence = await License.get(reference_number="DHA-123")
+    document_id = licence.document_id
+
+    # "Change": the section comes back with the form filled in and aimed at this licence.
+    form = await browser_like.get(f"/record/licenses/{licence.id}/edit", headers=HTMX)
+    assert form.status_code == 200 and form.text.lstrip().startswith("<section")
+    assert f'action="/record/licences/{licence.id}"' in form.text
+    assert 'value="DHA-123"' in form.text and f'value="{expiry.year}"' in form.text
+    page = await browser_like.get(f"/record/licenses/{licence.id}/edit")
+    assert "<html" in page.text and f'action="/record/licences/{licence.id}"' in page.text
+
+    wrong = await post(browser_like, f"/record/licences/{licence.id}", {
+        "authority": "", "country": "AE", "specialty": "Internal Medicine",
+        "referenceNumber": "DHA-789", "expiryDate-day": str(expiry.day),
+        "expiryDate-month": str(expiry.month), "expiryDate-year": str(expiry.year)}, htmx=True)
+    assert wrong.status_code == 422
+    assert f'action="/record/licences/{licence.id}"' in wrong.text  # still this licence
+    assert 'value="DHA-789"' in wrong.text
+    saved = await post(browser_like, f"/record/licences/{licence.id}", {
+        "authority": "Dubai Health Authority", "country": "AE",
+        "specialty": "Internal Medicine", "referenceNumber": "DHA-789",
+        "expiryDate-day": str(expiry.day), "expiryDate-month": str(expiry.month),
+        "expiryDate-year": str(expiry.year)})
+    assert saved.status_code == 303
+    changed = await License.get(id=licence.id)
+    assert (changed.authority, changed.reference_number, changed.document_id) == (
+        "Dubai Health Authority", "DHA-789", document_id)  # no new file: the scan stays
+
+    practitioner = await Practitioner.get(identity_number="1000000008")
+    await post(browser_like, "/record/experience", {
+        "workplace": "King Fahad Medical City", "specialty": "Internal Medicine",
+        "city": "Riyadh", "country": "SA", "organizationType": "GOVERNMENT",
+        "startDate-day": "1", "startDate-month": "1", "startDate-year": "2019"},
+        files={"certificate": ("exp.pdf", MINIMAL_PDF, "application/pdf")})
+    experience = await Experience.get(practitioner_id=practitioner.id)
+    form = await browser_like.get(f"/record/experience/{experience.id}/edit", headers=HTMX)
+    assert f'action="/record/experience/{experience.id}"' in form.text
+    assert 'value="King Fahad Medical City"' in form.text
+    ended = await post(browser_like, f"/record/experience/{experience.id}", {
+        "workplace": "King Fahad Medical City", "specialty": "Internal Medicine",
+        "city": "Riyadh", "country": "SA", "organizationType": "GOVERNMENT",
+        "startDate-day": "1", "startDate-month": "1", "startDate-year": "2019",
+        "endDate-day": "30", "endDate-month": "6", "endDate-year": "2024"}, htmx=True)
+    assert ended.status_code == 200, ended.text[:300]
+    after = await Experience.get(id=experience.id)
+    assert after.end_date == dt.date(2024, 6, 30)
+    assert after.certificate_id == experience.certificate_id  # kept
+    gone = await browser_like.get(f"/record/licenses/{experience.id}/edit")
+    assert gone.status_code == 303  # not a licence of theirs: back to the record

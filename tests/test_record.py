@@ -5,7 +5,13 @@ import datetime as dt
 import pytest
 
 from server.models.applications import Application, ApplicationDocument
-from server.models.practitioners import CpdActivity, Experience, Practitioner, RecordChange
+from server.models.practitioners import (
+    CpdActivity,
+    Experience,
+    License,
+    Practitioner,
+    RecordChange,
+)
 from tests.conftest import ROOT_CONTRACT, gql
 from tests.journeys import signed_in_practitioner
 from tests.record_helpers import CLAIM, claimed_practitioner, imported_record, upload
@@ -166,6 +172,25 @@ async def test_a_licence_must_be_current_and_have_its_document(client, deliver, 
                                               "documentId": document}}, token=token)
             )["data"]["addLicense"]
     assert body["errors"] == [] and body["license"]["referenceNumber"] == "DHA-123"
+
+    # Changed: the fields sent change, the others (the document among them) stay.
+    update = """mutation($input: UpdateLicenseInput!) { updateLicense(input: $input) {
+        license { id authority referenceNumber expiryDate document { id } }
+        errors { field code message } } }"""
+    changed = (await gql(client, update, {"input": {
+        "id": body["license"]["id"], "referenceNumber": "DHA-456"}}, token=token)
+    )["data"]["updateLicense"]
+    assert changed["errors"] == []
+    assert changed["license"] == {"id": body["license"]["id"], "authority": "DHA",
+                                  "referenceNumber": "DHA-456", "expiryDate": future,
+                                  "document": {"id": document}}
+    expired_now = (await gql(client, update, {"input": {
+        "id": body["license"]["id"], "expiryDate": "2020-01-01", "documentId": None}},
+        token=token))["data"]["updateLicense"]
+    assert errors_of(expired_now) == {"expiryDate": "INVALID", "documentId": "REQUIRED"}
+    assert (await License.get(id=body["license"]["id"])).reference_number == "DHA-456"
+    assert await RecordChange.filter(what="LICENSE_CHANGED").count() == 1
+
     removed = (await gql(client, contract_op("RemoveLicense"), {"input": {
         "id": body["license"]["id"]}}, token=token))["data"]["removeLicense"]
     assert removed["removedId"] == body["license"]["id"]

@@ -84,7 +84,39 @@ async def update_experience(request: Request):
         errors["certificate"] = upload_error
     return await _section(request, ctx, "experience", _rename(
         errors, certificateId="certificate"), values,
-        {"editing": request.path_params["id"]} if errors else None)
+        {"editing": {"experience": request.path_params["id"]}, "certificate": certificate}
+        if errors else None)
+
+
+async def edit_entry(request: Request):
+    """An entry's form, filled in, in place of the section's "add" form: its block for
+    htmx, the whole page otherwise (the "Change" link works without JavaScript too)."""
+    ctx = await signed_in(request)
+    section = request.path_params["section"]
+    if section not in ("experience", "licenses"):
+        return redirect(request, "/record")
+    practitioner = await record_data(ctx)
+    entries = practitioner["experiences"] if section == "experience" \
+        else practitioner["licenses"]
+    entry = next((e for e in entries if e["id"] == request.path_params["id"]), None)
+    if entry is None:
+        return redirect(request, f"/record#{section}")
+    data = {"p": practitioner, **choices(ctx.lang), "errors": {},
+            "values": {section: entry_values(entry)}, "editing": {section: entry["id"]}}
+    if is_htmx(request):
+        return render(request, ctx, TEMPLATE, data, block=section)
+    return render(request, ctx, TEMPLATE, data)
+
+
+def entry_values(entry: dict) -> dict:
+    """An entry as the form's values: its fields, and its dates as day / month / year."""
+    values = {k: v for k, v in entry.items() if isinstance(v, str)}
+    for name in ("startDate", "endDate", "expiryDate"):
+        if entry.get(name):
+            year, month, day = entry[name].split("-")
+            values.update({f"{name}-year": year, f"{name}-month": str(int(month)),
+                           f"{name}-day": str(int(day))})
+    return values
 
 
 async def remove_experience(request: Request):
@@ -117,6 +149,28 @@ async def add_license(request: Request):
         return await _section(request, ctx, "licenses", _rename(errors, documentId="document"),
                               values, {"document": document})
     return await _section(request, ctx, "licenses")
+
+
+async def update_license(request: Request):
+    ctx = await signed_in(request)
+    form = await read_form(request)
+    values = form_values(form, *LICENSE_FIELDS)
+    document, upload_error = await upload_from_form(ctx, form, "document", "LICENSE")
+    date_errors: dict = {}
+    data = {
+        "id": request.path_params["id"],
+        "specialty": values["specialty"], "country": values["country"],
+        "authority": values["authority"], "referenceNumber": values["referenceNumber"],
+        "expiryDate": date_from_parts(values, "expiryDate", date_errors, ctx.lang)}
+    if document is not None:
+        data["documentId"] = document["id"]  # none chosen: the licence keeps its own
+    _, errors = await submit(ctx, "PageUpdateLicense", "updateLicense", {"input": data})
+    errors.update(date_errors)
+    if upload_error:
+        errors["documentId"] = upload_error
+    return await _section(request, ctx, "licenses", _rename(errors, documentId="document"),
+                          values, {"editing": {"licenses": request.path_params["id"]},
+                                   "document": document} if errors else None)
 
 
 async def remove_license(request: Request):
@@ -157,6 +211,8 @@ ROUTES = [
     Route("/record/experience/{id}", update_experience, methods=["POST"]),
     Route("/record/experience/{id}/remove", remove_experience, methods=["POST"]),
     Route("/record/licences", add_license, methods=["POST"]),
+    Route("/record/licences/{id}", update_license, methods=["POST"]),
     Route("/record/licences/{id}/remove", remove_license, methods=["POST"]),
+    Route("/record/{section}/{id}/edit", edit_entry, methods=["GET"]),
     Route("/record/qualifications", add_qualification, methods=["POST"]),
 ]

@@ -154,8 +154,15 @@ async def remove_experience(ctx, entry_id) -> str:
 
 # ------------------------------------------------------------------ licences
 
-async def add_license(ctx, data: dict) -> License:
-    practitioner = await require_practitioner(ctx)
+async def _license_values(ctx, data: dict, current: License | None) -> dict:
+    """Checked values for a new licence or a changed one; for a change, the fields not
+    sent (the document among them) keep their value."""
+    if current is not None:
+        merged = {"specialty": current.specialty, "country": current.country,
+                  "authority": current.authority, "referenceNumber": current.reference_number,
+                  "expiryDate": current.expiry_date, "documentId": current.document_id}
+        merged.update(data)
+        data = merged
     problems = Problems()
     values = {
         "specialty": _text(data, "specialty", problems),
@@ -167,15 +174,36 @@ async def add_license(ctx, data: dict) -> License:
     if expiry and expiry < dt.date.today():
         problems.add("INVALID", "expiryDate", N_(
             "This licence has expired. List only licences you hold now."))
-    document = await _document(ctx, data, "documentId", problems, required=True)
+    if current is not None and data["documentId"] == current.document_id:
+        document_id = current.document_id  # kept: it is the caller's already
+    else:
+        document = await _document(ctx, data, "documentId", problems, required=True)
+        document_id = document.id if document else None
     problems.raise_if_any()
+    values.update(expiry_date=expiry, document_id=document_id)
+    return values
+
+
+async def add_license(ctx, data: dict) -> License:
+    practitioner = await require_practitioner(ctx)
+    values = await _license_values(ctx, data, None)
     async with in_transaction():
-        license_ = await License.create(practitioner=practitioner, expiry_date=expiry,
-                                        document_id=document.id, **values)
-        await _attached(document.id)
+        license_ = await License.create(practitioner=practitioner, **values)
+        await _attached(values["document_id"])
         await record_change(practitioner.id, ctx.account.id, "LICENSE_ADDED",
                             {"authority": license_.authority})
     return license_
+
+
+async def update_license(ctx, entry_id, data: dict) -> License:
+    practitioner, license_ = await _mine(License, ctx, entry_id)
+    values = await _license_values(ctx, data, license_)
+    async with in_transaction():
+        await License.filter(id=license_.id).update(**values)
+        await _attached(values["document_id"])
+        await record_change(practitioner.id, ctx.account.id, "LICENSE_CHANGED",
+                            {"authority": values["authority"]})
+    return await License.get(id=license_.id)
 
 
 async def remove_license(ctx, entry_id) -> str:

@@ -83,6 +83,18 @@ class AddLicenseInput:
     document_id: strawberry.ID | None = None
 
 
+@strawberry.input(description="A licence changed as a whole; leave documentId out to keep "
+                               "the document it has.")
+class UpdateLicenseInput:
+    id: strawberry.ID | None = UNSET
+    specialty: str | None = UNSET
+    expiry_date: dt.date | None = UNSET
+    country: str | None = UNSET
+    authority: str | None = UNSET
+    reference_number: str | None = UNSET
+    document_id: strawberry.ID | None = UNSET
+
+
 @strawberry.input
 class AddQualificationInput:
     degree: str | None = None
@@ -250,6 +262,15 @@ class Mutation:
     async def add_license(self, info: Info, input: AddLicenseInput) -> LicensePayload:
         async def run():
             row = await record_entries.add_license(info.context, sent(input))
+            return {"license": License.of(row)}
+        return await mutation_payload(info, LicensePayload, run)
+
+    @strawberry.mutation
+    async def update_license(self, info: Info, input: UpdateLicenseInput) -> LicensePayload:
+        async def run():
+            data = sent(input)
+            row = await record_entries.update_license(info.context, data.pop("id", None),
+                                                      data)
             return {"license": License.of(row)}
         return await mutation_payload(info, LicensePayload, run)
 

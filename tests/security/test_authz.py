@@ -102,6 +102,7 @@ SAMPLES = {
         "addLicense": lambda i: {"input": {
             "specialty": "IM", "expiryDate": "2031-01-01", "country": "BH", "authority": "NHRA",
             "referenceNumber": "R-1", "documentId": i["spare"]}},
+        "updateLicense": lambda i: {"input": {"id": i["license"], "authority": "DHA"}},
         "removeLicense": lambda i: {"input": {"id": i["license"]}},
         "addQualification": lambda i: {"input": {
             "degree": "MSc", "institution": "KAU", "country": "SA", "awardedOn": "2015-06-01",
