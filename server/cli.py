@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
+
+from tortoise.exceptions import DBConnectionError
 
 from server.config import SettingsError, load_settings
 from server.logs import configure_logging
@@ -49,8 +52,18 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"sijil: {error}", file=sys.stderr)
         return 2
+    except (DBConnectionError, OSError) as error:
+        print(f"sijil: cannot reach the database at {masked_url(settings.database_url)}: "
+              f"{error or type(error).__name__}. Check DATABASE_URL and that the database "
+              f"server is running.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+
+
+def masked_url(url: str) -> str:
+    """The URL without its password, to name it in a message or a log line."""
+    return re.sub(r"(//[^:/@]+:)[^@]*@", r"\1***@", url)
 
 
 def cmd_migrate(settings, args) -> int:

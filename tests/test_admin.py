@@ -299,6 +299,14 @@ async def test_a_suspended_registration_shows_in_the_register_and_cannot_renew(
     _, practitioner_token_, practitioner = await ready_practitioner(
         live, deliver, smtp_server, sms_gateway)
     registration = await Registration.get(practitioner_id=practitioner.id)
+    from server.models.services import Certificate
+
+    good_standing = await Certificate.create(
+        code="GS-SUSPEND-TEST", kind="GOOD_STANDING", practitioner_id=practitioner.id,
+        valid_until=dt.date.today() + dt.timedelta(days=90))
+    check = "query($c: String!) { verifyCertificate(code: $c) { valid } }"
+    assert (await gql(live.client, check, {"c": good_standing.code}))["data"][
+        "verifyCertificate"] == {"valid": True}
     missing = payload(await gql(live.client, op("AdminSuspendRegistration"), {"input": {
         "registrationNumber": registration.number, "reason": "  "}}, token=token),
         "suspendRegistration")
@@ -315,6 +323,9 @@ async def test_a_suspended_registration_shows_in_the_register_and_cannot_renew(
     public = payload(await gql(live.client, op("VerifyPractitioner"), {
         "registrationNumber": registration.number}), "verifyPractitioner")
     assert public["status"] == "SUSPENDED"
+    # The good-standing certificate no longer holds; a reinstatement does not restore it.
+    assert (await gql(live.client, check, {"c": good_standing.code}))["data"][
+        "verifyCertificate"] == {"valid": False}
     refused = payload(await gql(live.client, op("StartRenewal"), {"input": {"years": 1}},
                                 token=practitioner_token_), "startRenewal")
     assert refused["errors"][0]["code"] == "NOT_ALLOWED"
@@ -333,6 +344,7 @@ async def test_a_suspended_registration_shows_in_the_register_and_cannot_renew(
     public = payload(await gql(live.client, op("VerifyPractitioner"), {
         "registrationNumber": registration.number}), "verifyPractitioner")
     assert public["status"] == "ACTIVE"
+    assert (await Certificate.get(id=good_standing.id)).revoked_at is not None
     assert await RecordChange.exists(practitioner_id=practitioner.id,
                                      what="REGISTRATION_REINSTATED")
     await deliver()

@@ -76,3 +76,18 @@ def test_cli_says_what_is_wrong_without_a_traceback(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "refuses to start" in err and "SECRET_KEY is not set" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("url", [
+    "postgres://sijil:s3cret@127.0.0.1:1/sijil",  # nothing listens on port 1
+    "sqlite:///proc/no-such-dir/sijil.sqlite3",    # a directory that cannot be made
+])
+def test_an_unreachable_database_is_named_without_a_traceback_or_the_password(
+        monkeypatch, capsys, url):
+    from server.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach the database" in err and "Check DATABASE_URL" in err
+    assert "Traceback" not in err and "s3cret" not in err

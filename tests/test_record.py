@@ -289,3 +289,27 @@ async def test_my_practitioner_runs_at_most_six_queries_however_long_the_record(
     assert p["cpd"]["earnedHours"] == 100
     assert counted.count <= 6, counted.queries
 
+
+
+async def test_a_new_password_may_not_hold_the_identity_number_of_the_claimed_record(
+        client, deliver, smtp_server, sms_gateway):
+    from tests.journeys import PASSWORD
+
+    _, token, _ = await claimed_practitioner(client, deliver, smtp_server, sms_gateway)
+    change = """mutation($input: ChangePasswordInput!) { changePassword(input: $input) {
+        errors { field code message } } }"""
+    new = "quiet river 1000000008"  # the record's identity number (tests/record_helpers.py)
+    body = (await gql(client, change, {"input": {
+        "currentPassword": PASSWORD, "newPassword": new, "newPasswordConfirmation": new}},
+        token=token))["data"]["changePassword"]
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("newPassword", "TOO_WEAK")]
+    from server.i18n import gettext
+    from server.resolvers.registration import PASSWORD_MESSAGES
+
+    assert body["errors"][0]["message"] in {gettext(lang, PASSWORD_MESSAGES["PERSONAL"])
+                                            for lang in ("ar", "en")}
+    fine = "quiet river 5550001234"
+    body = (await gql(client, change, {"input": {
+        "currentPassword": PASSWORD, "newPassword": fine, "newPasswordConfirmation": fine}},
+        token=token))["data"]["changePassword"]
+    assert body["errors"] == []

@@ -20,6 +20,7 @@ from server.i18n import N_, gettext
 from server.models.accounts import Account, Session
 from server.models.outbox import OutboxMessage
 from server.models.practitioners import Practitioner, RecordChange, Registration
+from server.models.services import Certificate
 from server.resolvers import audit, notify, staff
 from server.resolvers.auth import require_role
 from server.resolvers.ids import as_uuid
@@ -151,10 +152,18 @@ async def set_suspended(ctx, number: str, reason: str, suspend: bool) -> Registr
             suspended=suspend, suspended_reason=reason if suspend else "")
         if changed != 1:
             raise DomainError("INVALID_STATE", None, N_("This registration changed meanwhile."))
+        revoked = 0
+        if suspend:
+            # A good-standing certificate attests an active registration: it no longer
+            # holds (its QR check says "revoked"); after reinstatement, a new one is issued.
+            revoked = await Certificate.filter(
+                practitioner_id=registration.practitioner_id, kind="GOOD_STANDING",
+                revoked_at=None).update(revoked_at=dt.datetime.now(dt.UTC))
         await record_change(registration.practitioner_id, admin.id, what, {
             "number": registration.number, "reason": reason})
         await audit.record(f"admin.{what.lower()}", actor=admin, target_type="registration",
-                           target_id=registration.number, ip=ctx.ip, reason=reason)
+                           target_id=registration.number, ip=ctx.ip, reason=reason,
+                           certificates_revoked=revoked)
         account = await Account.get_or_none(id=registration.practitioner.account_id) \
             if registration.practitioner.account_id else None
         if account is not None:

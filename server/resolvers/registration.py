@@ -74,6 +74,17 @@ def account_email(text: str) -> str:
     return normalize_email(text).lower()
 
 
+async def personal_words(account) -> list[str]:
+    """What a password may not contain: the account's names and email, and the identity
+    number of the record it is linked to (registration knows no identity number yet)."""
+    from server.models.practitioners import Practitioner
+
+    words = [account.first_name, account.family_name, account.email]
+    identity = await Practitioner.filter(account_id=account.id).first() \
+        .values_list("identity_number", flat=True)
+    return [*words, identity] if identity else words
+
+
 def check_new_password(problems: Problems, field: str, password: str, confirmation: str | None,
                        confirmation_field: str | None, personal: list[str]) -> None:
     problem = password_problem(password, personal)

@@ -18,6 +18,7 @@ from server.resolvers.registration import (
     account_email,
     check_new_password,
     hash_password,
+    personal_words,
     send_mobile_code,
     verify_password,
 )
@@ -37,7 +38,7 @@ async def change_password(ctx, current: str, new: str, confirmation: str) -> Acc
     account = require_account(ctx)
     problems = Problems()
     check_new_password(problems, "newPassword", new, confirmation, "newPasswordConfirmation",
-                       [account.first_name, account.family_name, account.email])
+                       await personal_words(account))
     problems.raise_if_any()
     await _check_current_password(ctx, account, current)
     async with in_transaction():

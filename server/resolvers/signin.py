@@ -18,6 +18,7 @@ from server.resolvers.registration import (
     account_email,
     check_new_password,
     hash_password,
+    personal_words,
     send_mobile_code,
     verify_password,
 )
@@ -227,7 +228,7 @@ async def reset_password(ctx, token: str, password: str, confirmation: str) -> A
         account = await Account.get(id=row.account_id)
         problems = Problems()
         check_new_password(problems, "password", password, None, None,
-                           [account.first_name, account.family_name, account.email])
+                           await personal_words(account))
         problems.raise_if_any()
         account.password_hash = await hash_password(password)
         account.failed_logins = 0
