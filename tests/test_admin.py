@@ -13,6 +13,7 @@ import pytest
 
 from server.config import ROOT
 from server.context import session_cookie_name
+from server.domain.identity import saudi_id_check_digit
 from server.integrations.payments import GatewayError
 from server.integrations.payments.sandbox import SandboxGateway
 from server.models.accounts import Account, Session
@@ -362,7 +363,8 @@ async def test_the_extension_moves_exactly_the_registrations_in_the_window(clien
     made = {}
     for n, days in enumerate((99, 100, 115, 115, 130, 131)):
         practitioner = await imported_record(number=f"24-R-{1000 + n:07d}",
-                                             identity=f"20000000{n:02d}",
+                                             identity=f"20000000{n}" + saudi_id_check_digit(
+                                                 f"20000000{n}"),
                                              valid_for_days=days)
         made[n] = (practitioner, today + dt.timedelta(days=days))
     # Two of those in the window have accounts (and get an email).

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from server.context import session_cookie_name
+from server.domain.identity import saudi_id_check_digit
 from server.models.accounts import Account
 from server.models.applications import Application, ApplicationDocument, ApplicationEvent
 from server.models.audit import AuditEntry
@@ -89,7 +90,9 @@ async def applicant(practitioner: Practitioner | None = None) -> Account:
 
 async def practitioner_with_account() -> tuple[Practitioner, Account]:
     n = next(_serial)
-    practitioner = await imported_record(number=f"24-R-{n:07d}", identity=f"1{n:09d}")
+    nine = f"1{n:08d}"
+    practitioner = await imported_record(number=f"24-R-{n:07d}",
+                                         identity=nine + saudi_id_check_digit(nine))
     return practitioner, await applicant(practitioner)
 
 
