@@ -169,9 +169,13 @@ async def test_the_queue_is_oldest_first_with_age_target_and_filters(client):
 async def test_keyset_paging_walks_the_whole_queue_in_order(client):
     _, token = await reviewer()
     same_moment = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-    made = [await submitted(days_ago=5 - i) for i in range(3)]
-    # Three submitted at the very same moment: the id breaks the tie.
-    made += sorted([await submitted(at=same_moment) for _ in range(3)], key=lambda a: str(a.id))
+    # Both waiting statuses, interleaved: each is its own range of the index, merged.
+    made = [await submitted(days_ago=5 - i, status=("SUBMITTED", "IN_REVIEW")[i % 2])
+            for i in range(3)]
+    # Three submitted at the very same moment, in both statuses: the id breaks the tie.
+    made += sorted([await submitted(at=same_moment, status=status)
+                    for status in ("IN_REVIEW", "SUBMITTED", "IN_REVIEW")],
+                   key=lambda a: str(a.id))
     made.append(await submitted(days_ago=0))
     seen, after, pages = [], None, 0
     while True:

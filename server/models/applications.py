@@ -32,7 +32,8 @@ class Application(Model):
 
     class Meta:
         table = "application"
-        indexes = (("status", "submitted_at"), ("applicant_id", "created_at"))
+        # (status, submitted_at, id): the reviewers' queue, one keyset range per status.
+        indexes = (("status", "submitted_at", "id"), ("applicant_id", "created_at"))
 
 
 class ApplicationEvent(Model):

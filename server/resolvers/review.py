@@ -103,19 +103,19 @@ def _kind(kind: str | None) -> str | None:
 async def queue(ctx, first: int, after: tuple[str, str] | None, kind: str | None,
                 status: str | None = None, older_than_days: int | None = None
                 ) -> tuple[list[Application], bool]:
-    """Keyset-paginated on (submitted_at, id): page 500 costs what page 1 costs."""
+    """Keyset-paginated on (submitted_at, id): page 500 costs what page 1 costs. One range
+    scan of the (status, submitted_at, id) index per status, merged: an IN over two
+    statuses cannot come out of that index in order, and would sort every waiting row."""
     require_staff(ctx)
-    query = Application.filter(status__in=QUEUE_STATUSES)
+    if status and status not in QUEUE_STATUSES:
+        raise DomainError("INVALID", "status")
+    base = Application.all()
     if _kind(kind):
-        query = query.filter(kind=kind)
-    if status:
-        if status not in QUEUE_STATUSES:
-            raise DomainError("INVALID", "status")
-        query = query.filter(status=status)
+        base = base.filter(kind=kind)
     if older_than_days is not None:
         if older_than_days < 0 or older_than_days > 3650:
             raise DomainError("INVALID", "olderThanDays")
-        query = query.filter(submitted_at__lte=now() - dt.timedelta(days=older_than_days))
+        base = base.filter(submitted_at__lte=now() - dt.timedelta(days=older_than_days))
     if after is not None:
         try:
             at, last_id = dt.datetime.fromisoformat(after[0]), uuid.UUID(after[1])
@@ -123,8 +123,15 @@ async def queue(ctx, first: int, after: tuple[str, str] | None, kind: str | None
             raise DomainError("INVALID", "after") from error
         if at.tzinfo is None:  # this server writes UTC offsets; take a bare time as UTC
             at = at.replace(tzinfo=dt.UTC)
-        query = query.filter(Q(submitted_at__gt=at) | Q(submitted_at=at, id__gt=last_id))
-    rows = await query.order_by("submitted_at", "id").limit(first + 1)
+        # The range bound the index seeks to, then the tie-break on id.
+        base = base.filter(submitted_at__gte=at) \
+            .filter(Q(submitted_at__gt=at) | Q(id__gt=last_id))
+    rows: list[Application] = []
+    for wanted in ([status] if status else QUEUE_STATUSES):
+        rows += await base.filter(status=wanted).order_by("submitted_at", "id") \
+            .limit(first + 1)
+    last = dt.datetime.max.replace(tzinfo=dt.UTC)  # no submitted_at: last, as in SQL
+    rows.sort(key=lambda a: (a.submitted_at or last, str(a.id)))
     return rows[:first], len(rows) > first
 
 
