@@ -134,6 +134,20 @@ def test_a_failed_htmx_request_says_so_and_keeps_the_form(new_page, lang, answer
     banner.wait_for(state="hidden")
 
 
+def test_a_successful_swap_moves_the_focus_to_the_news_and_announces_it(new_page):
+    page = open_in(new_page, PAGES["gallery"], "en")
+    page.fill("#field-full_name", "Sara Alqahtani")
+    page.fill("#field-email", "sara@example.com")
+    page.select_option("#field-profession", "nurse")
+    page.check("#field-registration_type")
+    page.check("#field-consent")
+    page.locator("#live-form button[type=submit]").first.click()
+    news = page.locator("#live-form [data-focus-after-swap]")
+    news.wait_for()
+    assert page.evaluate("document.activeElement.hasAttribute('data-focus-after-swap')")
+    assert "Everything you entered is valid" in page.locator("#live").inner_text()
+
+
 def focus_ring(page) -> dict:
     return page.evaluate(
         """() => {

@@ -5,15 +5,26 @@
   // After a swap: focus the error summary if the server sent one, else the new content,
   // and tell screen readers what changed.
   document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.detail.target;
-    var summary = target.querySelector("[data-error-summary]");
-    var focusable = summary || target.querySelector("[data-focus-after-swap]") || null;
+    // The event fires on each element swapped in (with outerHTML, detail.target is the
+    // element that was replaced, no longer in the page).
+    var target = event.target;
+    if (!target || !target.querySelector) return;
+    var find = function (selector) {
+      return target.matches(selector) ? target : target.querySelector(selector);
+    };
+    var summary = find("[data-error-summary]");
+    var focusable = summary || find("[data-focus-after-swap]") || null;
     if (focusable) {
       if (!focusable.hasAttribute("tabindex")) focusable.setAttribute("tabindex", "-1");
       focusable.focus();
     }
+    // Screen readers hear what came in: the new content's own words (a success banner),
+    // unless an error summary took the focus, which they read by itself.
     var live = document.getElementById("live");
     var message = (summary || target).getAttribute("data-announce");
+    if (!message && focusable && !summary) {
+      message = focusable.textContent.replace(/\s+/g, " ").trim();
+    }
     if (live && message) live.textContent = message;
   });
 
