@@ -72,3 +72,16 @@ def page_language(page: Page) -> tuple[str, str]:
     """(lang, dir) of the document, e.g. ("ar", "rtl")."""
     lang, direction = page.evaluate("[document.documentElement.lang, document.dir]")
     return lang, direction
+
+
+def assert_fits(page, width: int) -> None:
+    """Nothing sticks out sideways (WCAG 1.4.10 reflow); wide tables scroll inside their own
+    region (.table-wrap)."""
+    wider = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+              .filter(el => !el.closest('.table-wrap, .visually-hidden, .skip-link'))
+              .filter(el => el.getBoundingClientRect().left < -1
+                         || el.getBoundingClientRect().right > innerWidth + 1)
+              .map(el => el.outerHTML.slice(0, 120))""")
+    overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0 and not wider, f"sticks out at {width}px by {overflow}px: {wider[:5]}"

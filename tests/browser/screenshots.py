@@ -51,7 +51,7 @@ p = await Practitioner.create(account=account, identity_type="NATIONAL_ID",
 await Registration.create(practitioner=p, number="24-R-0000101", rank="CONSULTANT",
     specialty="INTERNAL_MEDICINE", valid_from=today - dt.timedelta(days=1035),
     valid_until=today + dt.timedelta(days=60))
-await Experience.create(practitioner=p, city="Riyadh", country="SA",
+experience = await Experience.create(practitioner=p, city="Riyadh", country="SA",
     workplace="King Fahad Medical City", specialty="Internal Medicine",
     start_date=dt.date(2018, 1, 1), organization_type="GOVERNMENT")
 await CpdActivity.create(practitioner=p, title="Saudi Heart Association annual meeting",
@@ -61,10 +61,13 @@ application = await applications.create("CPD_RECOGNITION", account, p,
     status="AWAITING_PAYMENT", fee=50, data={"title": "ACLS"})
 submitted = await applications.create("PERSONAL_DATA_CHANGE", account, p, status="SUBMITTED",
     data={"changes": {"familyNameEn": "Al-Qahtani"}, "before": {"familyNameEn": "Alqahtani"}})
+renewal = await applications.create("RENEWAL", account, p, years=1,
+    data={"answers": {}})
 reviewer, _ = await create_staff("reviewer@sijil.example", "reviewer", "quiet meadow lantern 9")
 admin, _ = await create_staff("admin@sijil.example", "admin", "quiet meadow lantern 9")
 print(json.dumps({"token": await open_session(account), "application": str(application.id),
-                  "submitted": str(submitted.id), "reviewer": await open_session(reviewer),
+                  "submitted": str(submitted.id), "renewal": str(renewal.id),
+                  "experience": str(experience.id), "reviewer": await open_session(reviewer),
                   "admin": await open_session(admin)}))
 """
 
@@ -108,11 +111,24 @@ PAGES: dict[str, Shot] = {
     "application": Shot("/applications/{application}", as_practitioner),
     "pay": Shot("/applications/{application}/pay", as_practitioner),
     "renewal-start": Shot("/renewals/new", as_practitioner),
+    "renewal-tasks": Shot("/renewals/{renewal}", as_practitioner),
+    "renewal-questions": Shot("/renewals/{renewal}/questions", as_practitioner),
+    "renewal-details": Shot("/renewals/{renewal}/details", as_practitioner),
+    "renewal-experience": Shot("/renewals/{renewal}/experience", as_practitioner),
+    "renewal-cpd": Shot("/renewals/{renewal}/cpd", as_practitioner),
+    "renewal-documents": Shot("/renewals/{renewal}/documents", as_practitioner),
+    "renewal-check": Shot("/renewals/{renewal}/check", as_practitioner),
+    "applications": Shot("/applications", as_practitioner),
+    "record-edit-experience": Shot("/record/experience/{experience}/edit", as_practitioner),
+    "password-forgot": Shot("/password/forgot"),
     "review-queue": Shot("/review", as_reviewer),
     "review-application": Shot("/review/{submitted}", as_reviewer),
     "services-good-standing": Shot("/services/good-standing", as_practitioner),
     "services-classification": Shot("/services/classification", as_practitioner),
     "services-reclassification": Shot("/services/reclassification", as_practitioner),
+    "services-training": Shot("/services/training-certificate", as_practitioner),
+    "services-qualification": Shot("/services/qualification-evaluation", as_practitioner),
+    "services-registration": Shot("/services/registration", as_practitioner),
     "admin": Shot("/admin", as_admin),
     "admin-fees": Shot("/admin/fees", as_admin),
     "admin-questions": Shot("/admin/questions", as_admin),

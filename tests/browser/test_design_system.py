@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import assert_accessible, page_language, switch_language
+from tests.browser.helpers import (
+    assert_accessible,
+    assert_fits,
+    page_language,
+    switch_language,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -40,15 +45,7 @@ def test_page_has_no_wcag_violations(new_page, name, lang, width):
 @pytest.mark.parametrize("name", list(PAGES))
 def test_nothing_is_wider_than_the_screen(new_page, name, width):
     page = open_in(new_page, PAGES[name], "ar", width=width, height=640)
-    wider = page.evaluate(
-        """() => [...document.querySelectorAll('body *')]
-              .filter(el => !el.closest('.table-wrap, .visually-hidden, .skip-link'))
-              .filter(el => el.getBoundingClientRect().left < -1
-                         || el.getBoundingClientRect().right > innerWidth + 1)
-              .map(el => el.outerHTML.slice(0, 120))"""
-    )
-    overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
-    assert overflow <= 0 and not wider, f"sticks out at {width}px by {overflow}px: {wider[:5]}"
+    assert_fits(page, width)
 
 
 def test_arabic_pages_are_right_to_left_and_english_left_to_right(new_page):
