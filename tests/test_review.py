@@ -457,7 +457,11 @@ async def test_a_personal_data_change_approved_is_applied_and_recorded(
     assert view["requestedChanges"] == [{"field": "familyNameEn", "before": "Alqahtani",
                                          "current": "Alqahtani", "requested": "Al-Qahtani"}]
     assert {"code": "note", "question": None, "answer": "Passport spelling"} in view["answers"]
-    assert view["snapshot"] is None
+    # The record frozen when it was sent, compared with the record now: the same so far.
+    assert view["snapshot"]["practitioner"]["names_en"][-1] == "Alqahtani"
+    assert view["snapshot"]["registration"]["number"] == "24-R-0000101"
+    assert {r["field"]: r["snapshot"] for r in view["recordComparison"]}["fullNameEn"] \
+        == "Sara Mohammed Ali Alqahtani"
     assert all(not row["changed"] for row in view["recordComparison"])
     assert [d["kind"] for d in view["documents"]] == ["EVIDENCE"]
 

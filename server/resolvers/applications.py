@@ -43,11 +43,19 @@ async def lock_practitioner(practitioner_id) -> None:
 async def create(kind: str, applicant, practitioner, *, status: str = "DRAFT",
                  data: dict | None = None, fee: Decimal | None = None,
                  years: int | None = None, document_ids: list | None = None) -> Application:
-    """Call inside the caller's transaction."""
+    """Call inside the caller's transaction. An application sent at once (not a draft)
+    freezes the record as it is, for the reviewer to compare with the record at review."""
+    from server.models.practitioners import Registration
+    from server.resolvers.review_snapshot import freeze
+
     moment = now()
+    snapshot = None
+    if status != "DRAFT" and practitioner is not None:
+        registration = await Registration.get_or_none(practitioner_id=practitioner.id)
+        snapshot = await freeze(practitioner, registration)
     application = await Application.create(
         kind=kind, status=status, applicant=applicant, practitioner=practitioner,
-        data=data or {}, fee=fee, years=years,
+        data=data or {}, fee=fee, years=years, snapshot=snapshot,
         submitted_at=moment if status == "SUBMITTED" else None)
     await ApplicationEvent.create(application=application, actor_id=applicant.id,
                                   from_status="", to_status=status)

@@ -10,7 +10,6 @@ from tortoise.transactions import in_transaction
 
 from server.domain import applications as rules
 from server.domain import codes, fees
-from server.domain import cpd as cpd_rules
 from server.domain import renewal as renewal_rules
 from server.domain.errors import DomainError, ErrorCode, Problem
 from server.i18n import N_
@@ -18,6 +17,7 @@ from server.models.applications import Application, ApplicationDocument
 from server.models.practitioners import Experience, License, Practitioner, Registration
 from server.resolvers import applications, documents, settings
 from server.resolvers.practitioners import cpd_summaries, require_practitioner
+from server.resolvers.review_snapshot import freeze
 from server.resolvers.status_notices import notify_status
 
 OPEN_STATUSES = ("DRAFT", "AWAITING_PAYMENT", "SUBMITTED", "IN_REVIEW", "RETURNED")
@@ -197,7 +197,7 @@ async def submit(ctx, renewal_id: str) -> Application:
                                     for gap in gaps])
     answers = renewal.data.get("answers") or {}
     registration = await Registration.get(practitioner_id=practitioner.id)
-    snapshot = await _snapshot(practitioner, registration, answers)
+    snapshot = await freeze(practitioner, registration, answers)
     fields = {"snapshot": snapshot,
               "auto_approvable": not renewal_rules.risky(await current_questions(), answers)}
     async with in_transaction():
@@ -215,33 +215,3 @@ async def submit(ctx, renewal_id: str) -> Application:
     return moved
 
 
-async def _snapshot(practitioner: Practitioner, registration: Registration,
-                    answers: dict) -> dict:
-    """The record as the reviewer will see it, frozen at submission."""
-    experiences = await Experience.filter(practitioner_id=practitioner.id) \
-        .order_by("-start_date").values("workplace", "city", "country", "start_date",
-                                        "end_date", "certificate_id")
-    licences = await License.filter(practitioner_id=practitioner.id).values(
-        "authority", "country", "reference_number", "expiry_date")
-    return {
-        "practitioner": {
-            "names_ar": [practitioner.first_name_ar, practitioner.father_name_ar,
-                         practitioner.grandfather_name_ar, practitioner.family_name_ar],
-            "names_en": [practitioner.first_name_en, practitioner.father_name_en,
-                         practitioner.grandfather_name_en, practitioner.family_name_en],
-            "date_of_birth": practitioner.date_of_birth.isoformat(),
-            "category": practitioner.category, "specialty": practitioner.specialty,
-            "rank": practitioner.rank,
-        },
-        "registration": {"number": registration.number,
-                         "valid_from": registration.valid_from.isoformat(),
-                         "valid_until": registration.valid_until.isoformat()},
-        "answers": answers,
-        "experiences": [{k: (v.isoformat() if isinstance(v, dt.date) else
-                             str(v) if v is not None else None) for k, v in e.items()}
-                        for e in experiences],
-        "licences": [{k: (v.isoformat() if isinstance(v, dt.date) else v)
-                      for k, v in lic.items()} for lic in licences],
-        "cpd_period_years": cpd_rules.current_period(registration.valid_from,
-                                                     registration.valid_until).years,
-    }

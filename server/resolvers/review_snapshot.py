@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from server.domain import codes
+from server.domain import cpd as cpd_rules
 from server.domain.names import full_name
 from server.models.applications import Application
-from server.models.practitioners import Practitioner, Registration
+from server.models.practitioners import Experience, License, Practitioner, Registration
 
 # (field, kind of code or None): compared in this order.
 COMPARED = (
@@ -37,6 +38,42 @@ def record_values(practitioner: Practitioner | None,
         "registrationValidUntil": registration.valid_until.isoformat()
         if registration else None,
     }
+
+
+async def freeze(practitioner: Practitioner, registration: Registration | None,
+                 answers: dict | None = None) -> dict:
+    """The record as the reviewer will see it, frozen when the application leaves draft:
+    compared with the record as it is at review (`comparison`)."""
+    experiences = await Experience.filter(practitioner_id=practitioner.id) \
+        .order_by("-start_date").values("workplace", "city", "country", "start_date",
+                                        "end_date", "certificate_id")
+    licences = await License.filter(practitioner_id=practitioner.id).values(
+        "authority", "country", "reference_number", "expiry_date")
+    frozen = {
+        "practitioner": {
+            "names_ar": [practitioner.first_name_ar, practitioner.father_name_ar,
+                         practitioner.grandfather_name_ar, practitioner.family_name_ar],
+            "names_en": [practitioner.first_name_en, practitioner.father_name_en,
+                         practitioner.grandfather_name_en, practitioner.family_name_en],
+            "date_of_birth": practitioner.date_of_birth.isoformat(),
+            "category": practitioner.category, "specialty": practitioner.specialty,
+            "rank": practitioner.rank,
+        },
+        "registration": None,
+        "answers": answers or {},
+        "experiences": [{k: (v.isoformat() if isinstance(v, dt.date) else
+                             str(v) if v is not None else None) for k, v in e.items()}
+                        for e in experiences],
+        "licences": [{k: (v.isoformat() if isinstance(v, dt.date) else v)
+                      for k, v in lic.items()} for lic in licences],
+    }
+    if registration is not None:
+        frozen["registration"] = {"number": registration.number,
+                                  "valid_from": registration.valid_from.isoformat(),
+                                  "valid_until": registration.valid_until.isoformat()}
+        frozen["cpd_period_years"] = cpd_rules.current_period(
+            registration.valid_from, registration.valid_until).years
+    return frozen
 
 
 def snapshot_values(snapshot: dict | None) -> dict[str, str | None]:

@@ -171,8 +171,11 @@ def pay(page, application_id: str, amount: str) -> None:
     page.get_by_text(ar("Payment received. Thank you.")).first.wait_for(timeout=30_000)
 
 
-def approve(page, application_id: str, kind: str, recognised_hours: str | None = None):
-    """The reviewer: the queue (filtered to the kind), the application, the decision."""
+def approve(page, application_id: str, kind: str, recognised_hours: str | None = None,
+            reason: str | None = None):
+    """The reviewer: the queue (filtered to the kind), the application, the decision. With
+    fewer hours than claimed and a `reason`, the decision is first sent without the reason
+    (and refused: the applicant must be told why), then with it."""
     page.goto(f"/review?kind={kind}")
     page.click(f"main table a[href^='/review/{application_id}']")
     page.wait_for_url(re.compile(rf"/review/{application_id}"))
@@ -181,6 +184,13 @@ def approve(page, application_id: str, kind: str, recognised_hours: str | None =
     form.locator("input[name=decision][value=APPROVE]").check()
     if recognised_hours is not None:
         form.locator("[name=recognisedHours]").fill(recognised_hours)
+    if reason is not None:
+        form.locator("button[type=submit]").click()
+        page.locator("form#decision [data-error-summary] a[href='#field-reason']").wait_for()
+        form = page.locator("form#decision")
+        form.locator("input[name=decision][value=APPROVE]").check()
+        form.locator("[name=recognisedHours]").fill(recognised_hours or "")
+        form.locator("[name=reason]").fill(reason)
     form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"decided=APPROVED"))
 
@@ -320,7 +330,8 @@ def test_cpd_recognition_recognises_fewer_hours_than_claimed(
     page.click(f"main a[href='/applications/{application_id}/pay']")
     pay(page, application_id, "50.00")
 
-    approve(reviewer_page(), application_id, "CPD_RECOGNITION", recognised_hours="6")
+    approve(reviewer_page(), application_id, "CPD_RECOGNITION", recognised_hours="6",
+            reason="الشهادة تذكر 6 ساعات معتمدة فقط.")
 
     page.goto("/")
     meter = page.locator("section[aria-labelledby=cpd-title] meter")
