@@ -1,6 +1,6 @@
 """Profiles requests in process (the app behind httpx's ASGI transport) with pyinstrument,
-to find where a scenario's time goes. pyinstrument is not a project dependency:
-`.venv/bin/pip install pyinstrument`.
+to find where a scenario's time goes. pyinstrument comes with the development extra:
+`.venv/bin/pip install -e '.[dev]'`.
 
     DATABASE_URL=... DATA_DIR=... python -m bench.profile_request SPEC.json NAME [-n 300]
         [--no-profile] [--memoise-validators]

@@ -256,3 +256,30 @@ async def test_every_status_change_and_a_failed_payment_reach_the_applicant_by_e
                        (n.STATUS_EMAIL["CANCELLED"], n.STATUS_SMS["CANCELLED"])):
         expected += [("email", gettext(language, email)), ("sms", gettext(language, sms))]
     assert [(c, " ".join(w.split())) for c, w in got] == expected, got
+
+
+async def test_no_refund_once_a_reviewer_has_taken_the_application_up(
+        live, deliver, smtp_server, sms_gateway):
+    _, token, practitioner = await claimed_practitioner(live.client, deliver, smtp_server,
+                                                        sms_gateway)
+    await Practitioner.filter(id=practitioner.id).update(sanctioned=True)  # stays SUBMITTED
+    applied = (await gql(live.client, f"mutation {{ applyForGoodStandingCertificate {{ "
+                                      f"{APPLICATION} {ERRORS} }} }}", token=token)
+               )["data"]["applyForGoodStandingCertificate"]
+    application_id = applied["application"]["id"]
+    await pay_in_sandbox(live, deliver, token, application_id)
+    staff = await reviewer_token()
+    returned = (await gql(live.client, op("DecideApplication"), {"input": {
+        "applicationId": application_id, "decision": "RETURN",
+        "reason": "The sanction letter is missing.", "whatToFix": "Attach the letter."}},
+        token=staff))["data"]["decideApplication"]
+    assert returned["errors"] == [] and returned["application"]["status"] == "RETURNED"
+    cancelled = (await gql(live.client, f"""mutation($input: ApplicationIdInput!) {{
+        cancelApplication(input: $input) {{ {APPLICATION} {ERRORS} }} }}""",
+        {"input": {"applicationId": application_id}}, token=token))["data"]["cancelApplication"]
+    assert cancelled["application"]["status"] == "CANCELLED"
+    refund = (await gql(live.client, """mutation($input: ApplicationIdInput!) {
+        requestRefund(input: $input) { refundStatus errors { code message } } }""",
+        {"input": {"applicationId": application_id}}, token=token))["data"]["requestRefund"]
+    assert [e["code"] for e in refund["errors"]] == ["INVALID_STATE"]
+    assert (await Payment.get(application_id=application_id)).refund_status == ""

@@ -12,7 +12,7 @@ from server.domain import codes, fees
 from server.domain.classification import LEVELS, is_higher, proposed_rank
 from server.domain.errors import DomainError, Problems
 from server.i18n import N_
-from server.models.applications import Application
+from server.models.applications import Application, ApplicationEvent
 from server.models.payments import Payment
 from server.models.practitioners import Practitioner, Qualification, Registration
 from server.resolvers import applications, audit, documents, settings
@@ -241,6 +241,11 @@ async def request_refund(ctx, application_id: str) -> Payment:
     if application.status != "CANCELLED":
         raise DomainError("INVALID_STATE", None, N_(
             "A refund is for an application cancelled before review. Cancel it first."))
+    if await ApplicationEvent.exists(application_id=application.id,
+                                     to_status__in=("IN_REVIEW", "RETURNED")):
+        raise DomainError("INVALID_STATE", None, N_(
+            "This application was cancelled after a reviewer had taken it up: its fee is not "
+            "refunded."))
     payment = await Payment.get_or_none(application_id=application.id, status="PAID")
     if payment is None:
         raise DomainError("INVALID_STATE", None, N_("Nothing was paid for this application."))
