@@ -713,13 +713,27 @@ async def test_the_queue_page_costs_the_same_for_5_and_50_applications(
 
 async def test_a_classification_shows_the_proposed_rank_and_the_reviewer_grants_another(
         browser_like, settings):
+    from server.models.practitioners import Qualification
+
     await staff_browser(browser_like, settings)
-    application = await submitted("CLASSIFICATION", data={
-        "category": "PHYSICIAN", "specialty": "INTERNAL_MEDICINE", "level": "MASTER",
-        "years_of_experience": 3, "proposed_rank": "REGISTRAR", "rank": "REGISTRAR"})
+    practitioner, account = await practitioner_with_account()
+    await Qualification.create(practitioner=practitioner, degree="MSc Internal Medicine",
+                               institution="King Saud University", country="SA",
+                               awarded_on=dt.date(2016, 6, 1),
+                               verification_reference="DF-2016-778",
+                               verification_outcome="POSITIVE")
+    application = await submitted("CLASSIFICATION", practitioner=practitioner, account=account,
+                                  data={"category": "PHYSICIAN",
+                                        "specialty": "INTERNAL_MEDICINE", "level": "MASTER",
+                                        "years_of_experience": 3,
+                                        "proposed_rank": "REGISTRAR", "rank": "REGISTRAR"})
     page = await browser_like.get(f"/review/{application.id}")
     assert page.status_code == 200
     assert "Requested changes" in page.text and 'name="rank"' in page.text
+    # What the rank rests on, as it stood when the application was sent.
+    assert "Qualifications and experience when submitted" in page.text
+    assert "MSc Internal Medicine" in page.text and "DF-2016-778" in page.text
+    assert "Verified" in page.text
     assert re.search(r'<option value="REGISTRAR"\s+selected', page.text)
 
     bad = await post(browser_like, f"/review/{application.id}/decide",

@@ -26,6 +26,7 @@ from server.pages.plumbing import (
     render,
     submit,
 )
+from server.pages.record import VERIFICATION_LABELS
 from server.schema.base import decode_cursor
 
 PAGE_SIZE = 25
@@ -143,7 +144,7 @@ def _page_values(ctx: Context, application: dict, **values) -> dict:
     category = requested.get("category") or (application.get("practitioner") or {}).get(
         "category")
     return {
-        "a": application, "kind_names": KIND_NAMES,
+        "a": application, "kind_names": KIND_NAMES, "verification_labels": VERIFICATION_LABELS,
         "rank_options": codes.choices("rank", lang, category=category)
         if classification and category else [],
         "proposed_rank": requested.get("rank"),

@@ -9,7 +9,13 @@ from server.domain import codes
 from server.domain import cpd as cpd_rules
 from server.domain.names import full_name
 from server.models.applications import Application
-from server.models.practitioners import Experience, License, Practitioner, Registration
+from server.models.practitioners import (
+    Experience,
+    License,
+    Practitioner,
+    Qualification,
+    Registration,
+)
 
 # (field, kind of code or None): compared in this order.
 COMPARED = (
@@ -49,6 +55,9 @@ async def freeze(practitioner: Practitioner, registration: Registration | None,
                                         "end_date", "certificate_id")
     licences = await License.filter(practitioner_id=practitioner.id).values(
         "authority", "country", "reference_number", "expiry_date")
+    qualifications = await Qualification.filter(practitioner_id=practitioner.id) \
+        .order_by("-awarded_on").values("degree", "institution", "country", "awarded_on",
+                                        "verification_reference", "verification_outcome")
     frozen = {
         "practitioner": {
             "names_ar": [practitioner.first_name_ar, practitioner.father_name_ar,
@@ -66,6 +75,8 @@ async def freeze(practitioner: Practitioner, registration: Registration | None,
                         for e in experiences],
         "licences": [{k: (v.isoformat() if isinstance(v, dt.date) else v)
                       for k, v in lic.items()} for lic in licences],
+        "qualifications": [{k: (v.isoformat() if isinstance(v, dt.date) else v)
+                            for k, v in q.items()} for q in qualifications],
     }
     if registration is not None:
         frozen["registration"] = {"number": registration.number,
