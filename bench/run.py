@@ -632,6 +632,13 @@ def write_doc(results: dict, path: Path) -> None:
         steps = results["S8"]["median_step_ms"]
         lines += ["", "S8 median per request (ms): " + ", ".join(
             f"{k} {v}" for k, v in steps.items()) + "."]
+    if "S4" in results and results["S4"].get("source"):
+        s4 = results["S4"]
+        lines += ["", f"S4 ran on {s4['database']} (`{s4['source']}`, command "
+                      f"`{s4['command']}`): {s4['large_n']:,} practitioners imported in "
+                      f"{s4['large']['setup'].get('import_s')} s, and their experiences, "
+                      f"licences, CPD activities and applications added in "
+                      f"{s4['large']['setup'].get('seed_s')} s."]
     if "queries_per_request" in results:
         lines += ["", "SQL statements per request (counted server-side, in process, after two "
                       "warm-up requests): " + "; ".join(

@@ -313,3 +313,34 @@ async def test_a_new_password_may_not_hold_the_identity_number_of_the_claimed_re
         "currentPassword": PASSWORD, "newPassword": fine, "newPasswordConfirmation": fine}},
         token=token))["data"]["changePassword"]
     assert body["errors"] == []
+
+
+async def test_a_qualification_needs_its_certificate_and_verification_reference(
+        client, deliver, smtp_server, sms_gateway):
+    _, token, practitioner = await claimed_practitioner(client, deliver, smtp_server,
+                                                        sms_gateway)
+    add = """mutation($input: AddQualificationInput!) { addQualification(input: $input) {
+        qualification { id degree verificationReference verificationOutcome status }
+        errors { field code message } } }"""
+    future = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    bad = (await gql(client, add, {"input": {
+        "degree": "MSc Internal Medicine", "institution": "King Saud University",
+        "country": "XX", "awardedOn": future}}, token=token))["data"]["addQualification"]
+    assert errors_of(bad) == {"country": "INVALID", "verificationReference": "REQUIRED",
+                              "awardedOn": "INVALID", "certificateId": "REQUIRED"}
+    certificate = await upload(client, token, kind="QUALIFICATION_CERTIFICATE")
+    good = (await gql(client, add, {"input": {
+        "degree": "MSc Internal Medicine", "institution": "King Saud University",
+        "country": "SA", "awardedOn": "2016-06-01", "verificationReference": "DF-2016-778",
+        "certificateId": certificate}}, token=token))["data"]["addQualification"]
+    assert good["errors"] == []
+    assert good["qualification"] == {
+        "id": good["qualification"]["id"], "degree": "MSc Internal Medicine",
+        "verificationReference": "DF-2016-778", "verificationOutcome": "PENDING",
+        "status": "RECORDED"}
+    listed = (await gql(client, "{ me { practitioner { qualifications { degree "
+                                "verificationOutcome } } } }", token=token)
+              )["data"]["me"]["practitioner"]["qualifications"]
+    assert listed == [{"degree": "MSc Internal Medicine", "verificationOutcome": "PENDING"}]
+    assert await RecordChange.exists(practitioner_id=practitioner.id,
+                                     what="QUALIFICATION_ADDED")

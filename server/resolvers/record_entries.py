@@ -227,6 +227,10 @@ async def add_qualification(ctx, data: dict) -> Qualification:
         "verification_reference": _text(data, "verificationReference", problems,
                                         required=False),
     }
+    if not values["verification_reference"]:
+        problems.add("REQUIRED", "verificationReference", N_(
+            "Enter the report number of the qualification's primary-source verification "
+            "(DataFlow)."))
     awarded = parse_date(data.get("awardedOn"), "awardedOn", problems)
     if awarded and awarded > dt.date.today():
         problems.add("INVALID", "awardedOn", N_("The date cannot be in the future."))
