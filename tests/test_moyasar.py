@@ -282,6 +282,23 @@ async def test_a_renewal_paid_on_moyasars_hosted_page_is_approved(
     subjects = [m.subject for m in smtp_server.messages()]
     assert any("receipt" in s.lower() or "إيصال" in s for s in subjects)
 
+    # The new card, by email and by download, and the public register, at once.
+    import email as email_parser
+
+    card_mail = next(m for m in smtp_server.messages() if "card" in m.subject.lower()
+                     or "بطاقة" in m.subject)
+    raw = email_parser.message_from_bytes(
+        (smtp_server.directory / f"{card_mail.id}.eml").read_bytes())
+    [attached] = [part for part in raw.walk() if part.get_content_type() == "application/pdf"]
+    assert attached.get_payload(decode=True).startswith(b"%PDF-")
+    card = await live.client.get(f"/cards/{after.number}.pdf",
+                                 headers={"authorization": f"Bearer {token}"})
+    assert card.status_code == 200 and card.content.startswith(b"%PDF-")
+    public = (await gql(live.client, op("VerifyPractitioner"), {
+        "registrationNumber": after.number}))["data"]["verifyPractitioner"]
+    assert public["validUntil"] == after.valid_until.isoformat()
+    assert public["status"] == "ACTIVE"
+
 
 async def test_a_callback_without_the_shared_secret_is_refused(
         moyasar_live, deliver, smtp_server, sms_gateway):

@@ -356,3 +356,64 @@ async def test_with_approval_at_payment_turned_off_a_renewal_that_meets_every_ru
     assert renewal.status == "SUBMITTED" and renewal.auto_approvable  # waits for a reviewer
     read = await gql(live.client, "{ renewalPolicy { autoApprove } }", token=admin_token)
     assert read["data"]["renewalPolicy"] == {"autoApprove": False}
+
+
+async def test_the_whole_journey_over_graphql_from_the_csv_row_to_the_new_expiry(
+        live, deliver, smtp_server, sms_gateway):
+    """Issue 6's 'Done when', as a client app would: a record imported from the registry
+    CSV is claimed, its experience added, its CPD hours recognised by a reviewer; then the
+    renewal for a year, paid in the sandbox, approved; the card by email and by download;
+    the public register shows the new expiry."""
+    import email as email_parser
+
+    from tests.test_services import decide, reviewer_token
+
+    _, token, practitioner = await claimed_practitioner(live.client, deliver, smtp_server,
+                                                        sms_gateway)  # via the CSV import
+    before = await Registration.get(practitioner_id=practitioner.id)
+    added = (await gql(live.client, op("AddExperience"), {"input": {
+        "city": "Riyadh", "country": "SA", "workplace": "King Fahad Medical City",
+        "specialty": "Internal Medicine", "jobDescription": "Consultant",
+        "startDate": "2018-01-01", "endDate": None, "organizationType": "GOVERNMENT",
+        "certificateId": await upload(live.client, token)}}, token=token)
+    )["data"]["addExperience"]
+    assert added["errors"] == []
+
+    completed = (dt.date.today() - dt.timedelta(days=30)).isoformat()
+    cpd = (await gql(live.client, op("SubmitCpdActivity"), {"input": {
+        "title": "Annual internal medicine congress", "provider": "Saudi Society",
+        "hours": 90, "completedOn": completed,
+        "certificateId": await upload(live.client, token, "CPD_CERTIFICATE")}}, token=token)
+    )["data"]["submitCpdActivity"]
+    assert cpd["errors"] == []
+    cpd_id = cpd["application"]["id"]
+    if cpd["application"]["status"] == "AWAITING_PAYMENT":
+        await pay_in_sandbox(live, deliver, token, cpd_id)
+    await decide(live, await reviewer_token(), cpd_id)  # recognised in full
+    hours = (await gql(live.client, op("MyPractitioner"), token=token)
+             )["data"]["me"]["practitioner"]["cpd"]
+    assert hours["earnedHours"] >= hours["requiredHours"], hours
+
+    renewal_id = await start_answer_attach(live, token, years=1)
+    submitted = (await gql(live.client, op("SubmitRenewal"), {"input": {
+        "renewalId": renewal_id}}, token=token))["data"]["submitRenewal"]
+    assert submitted["errors"] == [] and submitted["renewal"]["status"] == "AWAITING_PAYMENT"
+    await pay_in_sandbox(live, deliver, token, renewal_id)
+    assert (await Application.get(id=renewal_id)).status == "APPROVED"
+    after = await Registration.get(practitioner_id=practitioner.id)
+    assert after.valid_until == registration_valid_until(before.valid_until
+                                                         + dt.timedelta(days=1), 1)
+
+    await deliver()
+    card_mail = next(m for m in smtp_server.messages() if "card" in m.subject.lower()
+                     or "بطاقة" in m.subject)
+    raw = email_parser.message_from_bytes(
+        (smtp_server.directory / f"{card_mail.id}.eml").read_bytes())
+    [attached] = [p for p in raw.walk() if p.get_content_type() == "application/pdf"]
+    assert attached.get_payload(decode=True).startswith(b"%PDF-")
+    card = await live.client.get(f"/cards/{after.number}.pdf",
+                                 headers={"authorization": f"Bearer {token}"})
+    assert card.status_code == 200 and card.content.startswith(b"%PDF-")
+    public = (await gql(live.client, op("VerifyPractitioner"), {
+        "registrationNumber": after.number}))["data"]["verifyPractitioner"]
+    assert public["validUntil"] == after.valid_until.isoformat()
