@@ -68,6 +68,13 @@ def pdf(name):
     return (name, MINIMAL_PDF, PDF)
 
 
+def letter_date(days_ago: int = 10) -> dict:
+    """The date on an employer letter, as the day / month / year fields send it."""
+    on = dt.date.today() - dt.timedelta(days=days_ago)
+    return {"letterIssuedOn-day": str(on.day), "letterIssuedOn-month": str(on.month),
+            "letterIssuedOn-year": str(on.year)}
+
+
 def task_status(page: str, label: str) -> str:
     """The status the task list shows beside a task."""
     found = re.search(re.escape(label) + r"</a>.*?task-list__status\"[^>]*>\s*(.*?)\s*</span>",
@@ -243,7 +250,7 @@ async def test_documents_keep_an_accepted_file_and_name_what_is_still_needed(
     later = await post(browser_like, f"/renewals/{renewal_id}/documents", {"then": "later"})
     assert later.status_code == 303
 
-    letter = await post(browser_like, f"/renewals/{renewal_id}/experience", {},
+    letter = await post(browser_like, f"/renewals/{renewal_id}/experience", letter_date(),
                         files={"EMPLOYER_LETTER": pdf("employer-letter.pdf")}, htmx=True)
     assert letter.status_code == 200
     assert letter.headers["hx-redirect"] == f"/renewals/{renewal_id}?saved=experience"
@@ -259,7 +266,7 @@ async def test_checking_and_submitting_leads_to_payment(browser_like, client, de
     await practitioner_in_browser(browser_like, client, deliver, smtp_server, sms_gateway)
     renewal_id = await start(browser_like)
     await answer_all(browser_like, renewal_id, bls="YES")
-    saved = await post(browser_like, f"/renewals/{renewal_id}/documents", {}, files={
+    saved = await post(browser_like, f"/renewals/{renewal_id}/documents", letter_date(), files={
         "EMPLOYER_LETTER": pdf("employer-letter.pdf"), "BLS_CERTIFICATE": pdf("bls.pdf")})
     assert saved.status_code == 303
 
@@ -335,7 +342,7 @@ async def test_a_returned_renewal_shows_the_reason_and_goes_back_without_paying_
     await answer_all(browser, renewal_id, bls="NO", disciplinary="YES")
     documents = await browser.get(f"/renewals/{renewal_id}/documents")
     assert 'name="EVIDENCE"' in documents.text
-    saved = await post(browser, f"/renewals/{renewal_id}/documents", {}, files={
+    saved = await post(browser, f"/renewals/{renewal_id}/documents", letter_date(), files={
         "EMPLOYER_LETTER": pdf("letter.pdf"), "EVIDENCE": pdf("committee.pdf")})
     assert saved.status_code == 303
     submitted = await post(browser, f"/renewals/{renewal_id}/check", {})
@@ -387,10 +394,10 @@ async def test_documents_of_several_megabytes_pass_on_every_upload_form(
     four_mib = 4 * 1024 * 1024
     assert body_limit(f"/renewals/{renewal_id}/documents") > len(DOCUMENTS) * FILE_LIMIT
 
-    letter = await post(browser_like, f"/renewals/{renewal_id}/experience", {},
+    letter = await post(browser_like, f"/renewals/{renewal_id}/experience", letter_date(),
                         files={"EMPLOYER_LETTER": pdf_of("letter.pdf", four_mib)})
     assert letter.status_code == 303, letter.text[:300]
-    both = await post(browser_like, f"/renewals/{renewal_id}/documents", {}, files={
+    both = await post(browser_like, f"/renewals/{renewal_id}/documents", letter_date(), files={
         "EMPLOYER_LETTER": pdf_of("letter-2.pdf", four_mib),
         "BLS_CERTIFICATE": pdf_of("bls.pdf", four_mib)})
     assert both.status_code == 303, both.text[:300]
@@ -406,3 +413,27 @@ async def test_documents_of_several_megabytes_pass_on_every_upload_form(
     assert service.status_code == 303, service.text[:300]
     application = await Application.get(kind="TRAINING_CERTIFICATE")
     assert application.status == "AWAITING_PAYMENT"
+
+
+
+async def test_a_new_employer_letter_needs_the_date_it_bears_within_3_months(
+        browser_like, client, deliver, smtp_server, sms_gateway):
+    await practitioner_in_browser(browser_like, client, deliver, smtp_server, sms_gateway)
+    renewal_id = await start(browser_like)
+    undated = await post(browser_like, f"/renewals/{renewal_id}/experience", {},
+                         files={"EMPLOYER_LETTER": pdf("letter.pdf")}, htmx=True)
+    assert undated.status_code == 422
+    assert 'href="#field-letterIssuedOn"' in undated.text
+    assert "letter.pdf" in undated.text  # the file stays chosen
+    old = await post(browser_like, f"/renewals/{renewal_id}/experience", letter_date(120),
+                     files={"EMPLOYER_LETTER": pdf("letter.pdf")}, htmx=True)
+    assert old.status_code == 422 and 'href="#field-letterIssuedOn"' in old.text
+    assert 'value="' + letter_date(120)["letterIssuedOn-year"] + '"' in old.text  # kept
+    assert not await ApplicationDocument.filter(application_id=renewal_id,
+                                                kind="EMPLOYER_LETTER").exists()
+    fresh = await post(browser_like, f"/renewals/{renewal_id}/experience", letter_date(20),
+                       files={"EMPLOYER_LETTER": pdf("letter.pdf")})
+    assert fresh.status_code == 303
+    renewal = await Application.get(id=renewal_id)
+    assert renewal.data["issued_on"]["EMPLOYER_LETTER"] == (
+        dt.date.today() - dt.timedelta(days=20)).isoformat()

@@ -9,7 +9,7 @@ import pytest
 
 from server.domain.applications import registration_valid_until
 from server.integrations.payments.sandbox import SandboxGateway
-from server.models.applications import Application
+from server.models.applications import Application, ApplicationDocument
 from server.models.payments import Payment, PaymentEvent
 from server.models.practitioners import CpdActivity, Experience, Registration
 from tests.conftest import ROOT_CONTRACT, csrf_of, gql
@@ -417,3 +417,33 @@ async def test_the_whole_journey_over_graphql_from_the_csv_row_to_the_new_expiry
     public = (await gql(live.client, op("VerifyPractitioner"), {
         "registrationNumber": after.number}))["data"]["verifyPractitioner"]
     assert public["validUntil"] == after.valid_until.isoformat()
+
+
+async def test_an_employer_letter_dated_over_3_months_ago_or_in_the_future_is_refused(
+        live, deliver, smtp_server, sms_gateway):
+    _, token, _ = await ready_practitioner(live, deliver, smtp_server, sms_gateway)
+    started = (await gql(live.client, op("StartRenewal"), {"input": {"years": 1}},
+                         token=token))["data"]["startRenewal"]
+    renewal_id = started["renewal"]["id"]
+    attach = """mutation($input: AttachDocumentsInput!) { attachDocuments(input: $input) {
+        errors { field code message } } }"""
+    letter = await upload(live.client, token, "EMPLOYER_LETTER")
+    for days in (100, -1):
+        on = (dt.date.today() - dt.timedelta(days=days)).isoformat()
+        body = (await gql(live.client, attach, {"input": {"applicationId": renewal_id,
+                                                          "documents": [{
+                                                              "kind": "EMPLOYER_LETTER",
+                                                              "documentId": letter,
+                                                              "issuedOn": on}]}},
+                          token=token))["data"]["attachDocuments"]
+        assert [(e["field"], e["code"]) for e in body["errors"]] == [
+            ("documents.0.issuedOn", "INVALID")], (days, body)
+    assert not await ApplicationDocument.filter(application_id=renewal_id).exists()
+    on = (dt.date.today() - dt.timedelta(days=30)).isoformat()
+    body = (await gql(live.client, attach, {"input": {"applicationId": renewal_id, "documents": [
+        {"kind": "EMPLOYER_LETTER", "documentId": letter, "issuedOn": on}]}}, token=token)
+    )["data"]["attachDocuments"]
+    assert body["errors"] == []
+    view = (await gql(live.client, op("Renewal"), {"id": renewal_id}, token=token)
+            )["data"]["renewal"]
+    assert "EMPLOYER_LETTER" not in str(view["missing"])

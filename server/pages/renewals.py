@@ -27,7 +27,7 @@ from server.pages.plumbing import (
     render,
     submit,
 )
-from server.pages.record import signed_in
+from server.pages.record import date_from_parts, signed_in
 from server.pages.uploads import upload_from_form
 from server.resolvers import settings
 from server.resolvers.renewals import today
@@ -37,6 +37,8 @@ EDITABLE = ("DRAFT", "RETURNED")
 YEAR_LABELS = {1: N_("1 year"), 3: N_("3 years"), 5: N_("5 years")}
 
 # The documents a renewal may need, in the order the pages ask for them: (label, hint).
+LETTER_DATE_REQUIRED = N_("Enter the date on the letter.")
+
 DOCUMENTS = {
     "EMPLOYER_LETTER": (N_("Letter from your employer"), N_(
         "Issued in the last 3 months, on your employer's letterhead, saying where you work "
@@ -341,11 +343,22 @@ async def _save_documents(request: Request, section: str):
             chosen[kind] = document
     new = [{"kind": kind, "documentId": d["id"]} for kind, d in chosen.items()
            if attached.get(kind, {}).get("id") != d["id"]]
+    letter = next((item for item in new if item["kind"] == "EMPLOYER_LETTER"), None)
+    if letter is not None:
+        # A new letter comes with the date it bears: its age is what counts.
+        parts = form_values(form, *(f"letterIssuedOn-{p}" for p in ("day", "month", "year")))
+        issued = date_from_parts(parts, "letterIssuedOn", errors, ctx.lang)
+        if issued is None and "letterIssuedOn" not in errors:
+            errors["letterIssuedOn"] = gettext(ctx.lang, LETTER_DATE_REQUIRED)
+        letter["issuedOn"] = issued
+        if "letterIssuedOn" in errors:
+            new = []  # nothing attached until the date is right; the file stays chosen
     if new:
         _, attach_errors = await submit(ctx, "PageAttachRenewalDocuments", "attachDocuments",
                                         {"input": {"applicationId": renewal_id,
                                                    "documents": new}})
-        errors.update({"_form" if field == "documents" else field: message
+        errors.update({"_form" if field == "documents" else
+                       "letterIssuedOn" if field.endswith(".issuedOn") else field: message
                        for field, message in attach_errors.items()})
     if not errors and form.get("then") != "later":
         view = await load(ctx, renewal_id)
@@ -355,7 +368,10 @@ async def _save_documents(request: Request, section: str):
     attached = await attached_documents(renewal_id)
     template = f"renewals/{section}.html"
     return form_response(request, ctx, template, {
-        **view, "attached": {**attached, **chosen}, "kinds": kinds, "values": {}}, errors)
+        **view, "attached": {**attached, **chosen}, "kinds": kinds,
+        "countries": dict(codes.choices("country", ctx.lang)),
+        "values": form_values(form, *(f"letterIssuedOn-{p}" for p in ("day", "month", "year")))},
+        errors)
 
 
 async def submit_renewal(request: Request):

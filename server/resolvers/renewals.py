@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 from server.domain import applications as rules
 from server.domain import codes, fees
 from server.domain import renewal as renewal_rules
-from server.domain.errors import DomainError, ErrorCode, Problem
+from server.domain.errors import DomainError, ErrorCode, Problem, Problems
 from server.i18n import N_
 from server.models.applications import Application, ApplicationDocument
 from server.models.practitioners import Experience, License, Practitioner, Registration
@@ -123,12 +123,26 @@ async def attach_documents(ctx, application_id: str, items: list[dict]) -> Appli
         raise DomainError("INVALID_STATE", None, N_(
             "Documents can only be added before the application is submitted."))
     pairs = []
-    for item in items:
+    issued: dict[str, str] = {}
+    problems = Problems()
+    for index, item in enumerate(items):
         kind = str(item.get("kind") or "")
         if not codes.is_code("document_kind", kind):
             raise DomainError("INVALID", "documents", N_("Unknown document kind: %(kind)s."),
                               kind=kind)
         pairs.append((kind, str(item.get("documentId") or item.get("document_id") or "")))
+        on = item.get("issuedOn") or item.get("issued_on")
+        if on is not None:
+            field = f"documents.{index}.issuedOn"
+            if on > today():
+                problems.add("INVALID", field, N_("The date cannot be in the future."))
+            elif kind == "EMPLOYER_LETTER" and \
+                    today() - on > renewal_rules.EMPLOYER_LETTER_MAX_AGE:
+                problems.add("INVALID", field, N_(
+                    "The letter must be issued in the last 3 months. Ask your employer for "
+                    "a new one."))
+            issued[kind] = on.isoformat()
+    problems.raise_if_any()
     found = await documents.owned_documents(account, [d for _, d in pairs], "documents")
     by_id = {str(d.id): d for d in found}
     async with in_transaction():
@@ -136,6 +150,11 @@ async def attach_documents(ctx, application_id: str, items: list[dict]) -> Appli
             await ApplicationDocument.filter(application_id=application.id, kind=kind).delete()
             await ApplicationDocument.create(application=application, kind=kind,
                                              document=by_id[document_id])
+        dates = {k: v for k, v in (application.data.get("issued_on") or {}).items()
+                 if k not in {kind for kind, _ in pairs}}
+        dates.update(issued)
+        application.data = {**application.data, "issued_on": dates}
+        await Application.filter(id=application.id).update(data=application.data)
         await documents.mark_attached(list(by_id))
     return application
 
@@ -155,11 +174,17 @@ async def missing(renewal: Application, practitioner: Practitioner | None = None
     attached = {row.kind: row for row in await ApplicationDocument.filter(
         application_id=renewal.id).select_related("document")}
     now = dt.datetime.now(dt.UTC)
+    issued = renewal.data.get("issued_on") or {}
     for kind in renewal_rules.required_documents(in_force, answers,
                                                  practitioner.date_of_birth, today()):
         row = attached.get(kind)
+        # The date on the letter when given, else the day it was uploaded.
+        if row is not None and kind == "EMPLOYER_LETTER" and issued.get(kind):
+            age = today() - dt.date.fromisoformat(issued[kind])
+        else:
+            age = now - row.document.created_at if row is not None else dt.timedelta(0)
         too_old = kind == "EMPLOYER_LETTER" and row is not None and \
-            now - row.document.created_at > renewal_rules.EMPLOYER_LETTER_MAX_AGE
+            age > renewal_rules.EMPLOYER_LETTER_MAX_AGE
         if row is None or too_old:
             found.append(Missing(kind, {}))
     if await License.filter(practitioner_id=practitioner.id, document_id=None).exists():

@@ -139,6 +139,9 @@ class AnswerRenewalQuestionsInput:
 class AttachedDocument:
     kind: str
     document_id: strawberry.ID
+    issued_on: dt.date | None = strawberry.field(default=None, description=(
+        "The date on the document. For an EMPLOYER_LETTER it must be within the last 3 "
+        "months; without it, the upload date stands in for it."))
 
 
 @strawberry.input
@@ -210,7 +213,7 @@ class Mutation:
                                input: AttachDocumentsInput) -> ApplicationOnlyPayload:
         async def run():
             require_account(info.context)
-            items = [{"kind": d.kind, "documentId": str(d.document_id)}
+            items = [{"kind": d.kind, "documentId": str(d.document_id), "issuedOn": d.issued_on}
                      for d in input.documents or []]
             row = await renewals.attach_documents(info.context,
                                                   str(input.application_id or ""), items)

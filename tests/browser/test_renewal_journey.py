@@ -60,6 +60,14 @@ REEM = Practitioner("renewal.journey@example.com", "0551239876", "1000000016", "
 HIND = Practitioner("returned.journey@example.com", "0551239877", "1000000024", "24-R-0007789")
 
 
+def fill_letter_date(page, days_ago: int = 14) -> None:
+    """The date printed on the employer's letter (it must be within 3 months)."""
+    on = dt.date.today() - dt.timedelta(days=days_ago)
+    page.fill("#field-letterIssuedOn", str(on.day))
+    page.fill("#field-letterIssuedOn-month", str(on.month))
+    page.fill("#field-letterIssuedOn-year", str(on.year))
+
+
 def seed_record(app, who: Practitioner) -> None:
     """An imported record: a consultant physician whose registration ends in 60 days."""
     born = who.born
@@ -257,6 +265,7 @@ def test_renew_for_a_year_pay_and_get_the_new_card_in_arabic_on_a_phone(
     assert "مدينة الملك فهد الطبية" in page.inner_text("main")
     check_page(page, "experience")
     page.set_input_files("#field-EMPLOYER_LETTER", pdf_file(tmp_path, "employer-letter.pdf"))
+    fill_letter_date(page)
     press(page, "حفظ ومتابعة")
     page.wait_for_url(re.compile(r"\?saved=experience$"))
 
@@ -344,6 +353,7 @@ def test_a_gap_blocks_submission_and_a_returned_renewal_goes_back_without_paying
     seed_cpd(base_url, HIND, 50)
     page.goto(f"{renewal_url}/documents")
     page.set_input_files("#field-EMPLOYER_LETTER", pdf_file(tmp_path, "letter.pdf"))
+    fill_letter_date(page)
     page.set_input_files("#field-EVIDENCE", pdf_file(tmp_path, "committee.pdf"))
     press(page, "حفظ ومتابعة")
     page.wait_for_url(re.compile(r"\?saved=documents$"))
