@@ -79,6 +79,28 @@ async def pay_in_sandbox(live, deliver, token, application_id, outcome="paid",
     return payment
 
 
+async def assert_card_and_register(live, smtp_server, token: str, registration) -> None:
+    """After an approved renewal (and `deliver()`): the receipt and the card by email with
+    its PDF, the card by download for its owner, and the public register's new expiry."""
+    import email as email_parser
+
+    subjects = [m.subject for m in smtp_server.messages()]
+    assert any("receipt" in s.lower() or "إيصال" in s for s in subjects), subjects
+    card_mail = next(m for m in smtp_server.messages() if "card" in m.subject.lower()
+                     or "بطاقة" in m.subject)
+    raw = email_parser.message_from_bytes(
+        (smtp_server.directory / f"{card_mail.id}.eml").read_bytes())
+    [attached] = [part for part in raw.walk() if part.get_content_type() == "application/pdf"]
+    assert attached.get_payload(decode=True).startswith(b"%PDF-")
+    card = await live.client.get(f"/cards/{registration.number}.pdf",
+                                 headers={"authorization": f"Bearer {token}"})
+    assert card.status_code == 200 and card.content.startswith(b"%PDF-")
+    public = (await gql(live.client, op("VerifyPractitioner"), {
+        "registrationNumber": registration.number}))["data"]["verifyPractitioner"]
+    assert public["validUntil"] == registration.valid_until.isoformat()
+    assert public["status"] == "ACTIVE"
+
+
 async def test_a_renewal_that_meets_every_rule_is_approved_the_moment_it_is_paid(
         live, deliver, smtp_server, sms_gateway):
     _, token, practitioner = await ready_practitioner(live, deliver, smtp_server, sms_gateway)
@@ -102,21 +124,7 @@ async def test_a_renewal_that_meets_every_rule_is_approved_the_moment_it_is_paid
     assert after.valid_until == registration_valid_until(after.valid_from, 1)
 
     await deliver()  # the receipt, the card and the status notices
-    subjects = [m.subject for m in smtp_server.messages()]
-    assert any("receipt" in s.lower() or "إيصال" in s for s in subjects)
-    import email
-
-    card_mail = next(m for m in smtp_server.messages() if "card" in m.subject.lower()
-                     or "بطاقة" in m.subject)
-    raw = email.message_from_bytes(
-        (smtp_server.directory / f"{card_mail.id}.eml").read_bytes())
-    [pdf] = [p for p in raw.walk() if p.get_content_type() == "application/pdf"]
-    assert pdf.get_payload(decode=True).startswith(b"%PDF-")
-
-    public = (await gql(live.client, op("VerifyPractitioner"), {
-        "registrationNumber": after.number}))["data"]["verifyPractitioner"]
-    assert public["validUntil"] == after.valid_until.isoformat()
-    assert public["status"] == "ACTIVE"
+    await assert_card_and_register(live, smtp_server, token, after)
 
 
 async def test_missing_items_are_named_and_block_submission(live, deliver, smtp_server,
@@ -364,8 +372,6 @@ async def test_the_whole_journey_over_graphql_from_the_csv_row_to_the_new_expiry
     CSV is claimed, its experience added, its CPD hours recognised by a reviewer; then the
     renewal for a year, paid in the sandbox, approved; the card by email and by download;
     the public register shows the new expiry."""
-    import email as email_parser
-
     from tests.test_services import decide, reviewer_token
 
     _, token, practitioner = await claimed_practitioner(live.client, deliver, smtp_server,
@@ -405,18 +411,7 @@ async def test_the_whole_journey_over_graphql_from_the_csv_row_to_the_new_expiry
                                                          + dt.timedelta(days=1), 1)
 
     await deliver()
-    card_mail = next(m for m in smtp_server.messages() if "card" in m.subject.lower()
-                     or "بطاقة" in m.subject)
-    raw = email_parser.message_from_bytes(
-        (smtp_server.directory / f"{card_mail.id}.eml").read_bytes())
-    [attached] = [p for p in raw.walk() if p.get_content_type() == "application/pdf"]
-    assert attached.get_payload(decode=True).startswith(b"%PDF-")
-    card = await live.client.get(f"/cards/{after.number}.pdf",
-                                 headers={"authorization": f"Bearer {token}"})
-    assert card.status_code == 200 and card.content.startswith(b"%PDF-")
-    public = (await gql(live.client, op("VerifyPractitioner"), {
-        "registrationNumber": after.number}))["data"]["verifyPractitioner"]
-    assert public["validUntil"] == after.valid_until.isoformat()
+    await assert_card_and_register(live, smtp_server, token, after)
 
 
 async def test_an_employer_letter_dated_over_3_months_ago_or_in_the_future_is_refused(

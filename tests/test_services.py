@@ -31,6 +31,20 @@ async def decide(live, staff_token, application_id, decision="APPROVE", reason=N
     return body["application"]
 
 
+async def good_standing_for_a_reviewer(live, deliver, smtp_server, sms_gateway
+                                       ) -> tuple[str, str]:
+    """(token, application id): a good-standing application of a sanctioned practitioner,
+    which waits for a reviewer once paid instead of being issued at once."""
+    _, token, practitioner = await claimed_practitioner(live.client, deliver, smtp_server,
+                                                        sms_gateway)
+    await Practitioner.filter(id=practitioner.id).update(sanctioned=True)
+    applied = (await gql(live.client, f"mutation {{ applyForGoodStandingCertificate {{ "
+                                      f"{APPLICATION} {ERRORS} }} }}", token=token)
+               )["data"]["applyForGoodStandingCertificate"]
+    assert applied["errors"] == []
+    return token, applied["application"]["id"]
+
+
 async def test_a_good_standing_certificate_is_issued_at_once_for_an_active_registration(
         live, deliver, smtp_server, sms_gateway):
     _, token, _ = await claimed_practitioner(live.client, deliver, smtp_server, sms_gateway)
@@ -63,14 +77,10 @@ async def test_a_good_standing_certificate_is_issued_at_once_for_an_active_regis
 
 async def test_a_sanctioned_practitioner_goes_to_a_reviewer(live, deliver, smtp_server,
                                                             sms_gateway):
-    _, token, practitioner = await claimed_practitioner(live.client, deliver, smtp_server,
-                                                        sms_gateway)
-    await Practitioner.filter(id=practitioner.id).update(sanctioned=True)
-    applied = (await gql(live.client, f"mutation {{ applyForGoodStandingCertificate {{ "
-                                      f"{APPLICATION} {ERRORS} }} }}", token=token)
-               )["data"]["applyForGoodStandingCertificate"]
-    await pay_in_sandbox(live, deliver, token, applied["application"]["id"])
-    assert (await Application.get(id=applied["application"]["id"])).status == "SUBMITTED"
+    token, application_id = await good_standing_for_a_reviewer(live, deliver, smtp_server,
+                                                               sms_gateway)
+    await pay_in_sandbox(live, deliver, token, application_id)
+    assert (await Application.get(id=application_id)).status == "SUBMITTED"
     assert await Certificate.all().count() == 0
 
 
@@ -189,13 +199,8 @@ async def test_reclassification_to_a_higher_rank(live, deliver, smtp_server, sms
 
 async def test_cancel_before_review_and_ask_for_a_refund(live, deliver, smtp_server,
                                                          sms_gateway):
-    _, token, practitioner = await claimed_practitioner(live.client, deliver, smtp_server,
-                                                        sms_gateway)
-    await Practitioner.filter(id=practitioner.id).update(sanctioned=True)  # stays SUBMITTED
-    applied = (await gql(live.client, f"mutation {{ applyForGoodStandingCertificate {{ "
-                                      f"{APPLICATION} {ERRORS} }} }}", token=token)
-               )["data"]["applyForGoodStandingCertificate"]
-    application_id = applied["application"]["id"]
+    token, application_id = await good_standing_for_a_reviewer(live, deliver, smtp_server,
+                                                               sms_gateway)
     early = (await gql(live.client, """mutation($input: ApplicationIdInput!) {
         requestRefund(input: $input) { refundStatus errors { code } } }""",
         {"input": {"applicationId": application_id}}, token=token))["data"]["requestRefund"]
@@ -260,13 +265,8 @@ async def test_every_status_change_and_a_failed_payment_reach_the_applicant_by_e
 
 async def test_no_refund_once_a_reviewer_has_taken_the_application_up(
         live, deliver, smtp_server, sms_gateway):
-    _, token, practitioner = await claimed_practitioner(live.client, deliver, smtp_server,
-                                                        sms_gateway)
-    await Practitioner.filter(id=practitioner.id).update(sanctioned=True)  # stays SUBMITTED
-    applied = (await gql(live.client, f"mutation {{ applyForGoodStandingCertificate {{ "
-                                      f"{APPLICATION} {ERRORS} }} }}", token=token)
-               )["data"]["applyForGoodStandingCertificate"]
-    application_id = applied["application"]["id"]
+    token, application_id = await good_standing_for_a_reviewer(live, deliver, smtp_server,
+                                                               sms_gateway)
     await pay_in_sandbox(live, deliver, token, application_id)
     staff = await reviewer_token()
     returned = (await gql(live.client, op("DecideApplication"), {"input": {

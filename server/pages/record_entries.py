@@ -131,6 +131,14 @@ LICENSE_FIELDS = ("specialty", "country", "authority", "referenceNumber", "expir
                   "expiryDate-month", "expiryDate-year")
 
 
+def _license_input(values: dict, errors: dict, lang: str) -> dict:
+    return {
+        "specialty": values["specialty"], "country": values["country"],
+        "authority": values["authority"], "referenceNumber": values["referenceNumber"],
+        "expiryDate": date_from_parts(values, "expiryDate", errors, lang),
+    }
+
+
 async def add_license(request: Request):
     ctx = await signed_in(request)
     form = await read_form(request)
@@ -138,9 +146,7 @@ async def add_license(request: Request):
     document, upload_error = await upload_from_form(ctx, form, "document", "LICENSE")
     date_errors: dict = {}
     _, errors = await submit(ctx, "PageAddLicense", "addLicense", {"input": {
-        "specialty": values["specialty"], "country": values["country"],
-        "authority": values["authority"], "referenceNumber": values["referenceNumber"],
-        "expiryDate": date_from_parts(values, "expiryDate", date_errors, ctx.lang),
+        **_license_input(values, date_errors, ctx.lang),
         "documentId": document["id"] if document else None}})
     errors.update(date_errors)
     if upload_error:
@@ -157,11 +163,8 @@ async def update_license(request: Request):
     values = form_values(form, *LICENSE_FIELDS)
     document, upload_error = await upload_from_form(ctx, form, "document", "LICENSE")
     date_errors: dict = {}
-    data = {
-        "id": request.path_params["id"],
-        "specialty": values["specialty"], "country": values["country"],
-        "authority": values["authority"], "referenceNumber": values["referenceNumber"],
-        "expiryDate": date_from_parts(values, "expiryDate", date_errors, ctx.lang)}
+    data = {"id": request.path_params["id"],
+            **_license_input(values, date_errors, ctx.lang)}
     if document is not None:
         data["documentId"] = document["id"]  # none chosen: the licence keeps its own
     _, errors = await submit(ctx, "PageUpdateLicense", "updateLicense", {"input": data})
