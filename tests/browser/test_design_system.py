@@ -173,6 +173,40 @@ def test_keyboard_reaches_every_form_control_in_order_with_a_visible_focus(new_p
     assert in_form == LIVE_FORM_CONTROLS
 
 
+def test_keyboard_alone_reaches_everything_on_the_gallery_with_a_visible_focus(new_page):
+    """Every link, button, field, radio group and scrollable region of the component
+    gallery, one Tab after another, each with a visible focus ring."""
+    page = open_in(new_page, PAGES["gallery"], "en")
+    expected = page.evaluate("""() => {
+      const all = [...document.querySelectorAll(
+        'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), '
+        + 'select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])')]
+        .filter(el => el.getClientRects().length > 0 && !el.closest('[hidden]'))
+        // A radio group is one Tab stop.
+        .filter(el => el.type !== 'radio'
+                || document.querySelector(`input[type=radio][name="${el.name}"]`) === el);
+      all.forEach((el, i) => el.setAttribute('data-tab-stop', String(i)));
+      return all.length;
+    }""")
+    assert expected > 20
+    page.locator("body").click(position={"x": 5, "y": 5})
+    reached: set[str] = set()
+    for _ in range(expected + 15):
+        page.keyboard.press("Tab")
+        stop = page.evaluate("document.activeElement.getAttribute('data-tab-stop')")
+        if stop is None:
+            continue  # e.g. the skip link's target, or the browser's own UI
+        ring = focus_ring(page)
+        assert ring["style"] != "none" and ring["width"] >= 2, ring
+        reached.add(stop)
+        if len(reached) == expected:
+            break
+    missing = sorted(set(map(str, range(expected))) - reached, key=int)
+    assert not missing, page.evaluate(
+        "(ids) => ids.map(i => document.querySelector(`[data-tab-stop='${i}']`)"
+        ".outerHTML.slice(0, 100))", missing)
+
+
 def test_skip_link_is_first_and_moves_focus_to_the_main_content(new_page):
     page = open_in(new_page, PAGES["home"], "ar", width=390, height=844)
     page.keyboard.press("Tab")
