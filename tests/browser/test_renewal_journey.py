@@ -1,6 +1,7 @@
 """The renewal journey in Arabic on a phone (390 px), in Chromium.
 
-1. An imported record is claimed through the pages and renewed for a year (questions,
+1. An imported record is claimed through the pages, a CPD activity is submitted, paid and
+   recognised by a reviewer, and the registration renewed for a year (questions,
    employer letter, BLS certificate, check your answers), paid in the sandbox gateway and
    approved at once; the card arrives by email and downloads from the dashboard; the public
    register shows the new expiry.
@@ -120,22 +121,50 @@ await CpdActivity.create(
 """)
 
 
-def return_to_applicant(app, renewal_id: str, reason: str) -> None:
-    """A reviewer returns it, through the API with a staff session."""
-    token = seed(app, """
+def decide_as_reviewer(app, application_id: str, decision: str, reason: str = "",
+                       reviewer: str = "reviewer.journey@sijil.example") -> str:
+    """A reviewer decides it, through the API with a staff session; returns the status."""
+    token = seed(app, f"""
+from server.models.accounts import Account
 from server.resolvers.sessions import open_session
 from server.resolvers.staff import create_staff
-reviewer, _ = await create_staff(
-    "reviewer.journey@sijil.example", "reviewer", "quiet meadow lantern 9")
-print(await open_session(reviewer))
+found = await Account.get_or_none(email="{reviewer}")
+if found is None:
+    found, _ = await create_staff("{reviewer}", "reviewer", "quiet meadow lantern 9")
+print(await open_session(found))
 """).strip().splitlines()[-1]
     body = json.dumps({"query": DECIDE, "variables": {"input": {
-        "applicationId": renewal_id, "decision": "RETURN", "reason": reason}}}).encode()
+        "applicationId": application_id, "decision": decision, "reason": reason}}}).encode()
     request = urllib.request.Request(f"{app}/graphql", data=body, headers={
         "content-type": "application/json", "authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=10) as response:
         decided = json.load(response)["data"]["decideApplication"]
-    assert decided["errors"] == [] and decided["application"]["status"] == "RETURNED"
+    assert decided["errors"] == [], decided["errors"]
+    return decided["application"]["status"]
+
+
+def return_to_applicant(app, renewal_id: str, reason: str) -> None:
+    assert decide_as_reviewer(app, renewal_id, "RETURN", reason) == "RETURNED"
+
+
+def cpd_recognised(page, app, tmp_path, hours: int) -> None:
+    """The practitioner submits a CPD activity on /record/cpd and pays its fee; a reviewer
+    recognises the hours."""
+    completed = dt.date.today() - dt.timedelta(days=40)
+    page.goto("/record/cpd")
+    page.fill("#field-title", "المؤتمر السنوي للباطنة")
+    page.fill("#field-provider", "الجمعية السعودية للباطنة")
+    page.fill("#field-hours", str(hours))
+    page.fill("#field-completedOn", str(completed.day))
+    page.fill("#field-completedOn-month", str(completed.month))
+    page.fill("#field-completedOn-year", str(completed.year))
+    page.set_input_files("#field-certificate", pdf_file(tmp_path, "congress.pdf"))
+    page.click("main form[action='/record/cpd'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/applications/[0-9a-f-]{36}\?new=1$"))
+    application_id = re.search(r"/applications/([0-9a-f-]{36})", page.url).group(1)
+    page.click(f"main a[href='/applications/{application_id}/pay']")
+    pay_in_sandbox(page, application_id)
+    assert decide_as_reviewer(app, application_id, "APPROVE") == "APPROVED"
 
 
 def sign_up_and_in(page, app, who: Practitioner) -> None:
@@ -230,7 +259,7 @@ def test_renew_for_a_year_pay_and_get_the_new_card_in_arabic_on_a_phone(
     sign_up_and_in(page, base_url, REEM)
     claim_record(page, REEM)
     seed_experience(base_url, REEM)
-    seed_cpd(base_url, REEM, 95)
+    cpd_recognised(page, base_url, tmp_path, 95)
 
     # 1. The period, with the fee of each from the schedule (a consultant: 250 SAR a year).
     page.goto("/renewals/new")
