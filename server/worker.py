@@ -25,6 +25,7 @@ from server.integrations import devmailbox, mail, sms
 from server.integrations.storage import storage_for
 from server.models.outbox import OutboxMessage
 from server.resolvers.documents import delete_unattached
+from server.resolvers.payments import expire_overdue
 from server.resolvers.reminders import send_due_reminders
 
 log = logging.getLogger("sijil.worker")
@@ -35,7 +36,7 @@ LONGEST_DELAY = dt.timedelta(hours=1)
 LEASE = dt.timedelta(minutes=5)
 BATCH = 100
 SMTP_CONNECTIONS = 4  # emails of one batch go out over this many connections at once
-JANITOR_EVERY = 600.0  # seconds between sweeps of unattached uploads and renewal reminders
+JANITOR_EVERY = 600.0  # seconds between sweeps: unattached uploads, reminders, unpaid payments
 
 
 def now() -> dt.datetime:
@@ -231,6 +232,10 @@ async def run_forever(deliverer: Deliverer, stop: asyncio.Event, idle: float = 1
                 await send_due_reminders(deliverer.settings, kingdom_today(now()))
             except Exception:
                 log.exception("queueing renewal reminders failed")
+            try:
+                await expire_overdue(deliverer.settings)
+            except Exception:
+                log.exception("expiring unpaid payments failed")
         try:
             claimed = await run_once(deliverer)
         except Exception:

@@ -442,3 +442,30 @@ async def test_an_employer_letter_dated_over_3_months_ago_or_in_the_future_is_re
     view = (await gql(live.client, op("Renewal"), {"id": renewal_id}, token=token)
             )["data"]["renewal"]
     assert "EMPLOYER_LETTER" not in str(view["missing"])
+
+
+async def test_an_unpaid_payment_expires_the_payer_is_told_and_a_late_confirmation_still_counts(
+        live, deliver, smtp_server, sms_gateway):
+    from server.models.outbox import OutboxMessage
+    from server.resolvers.payments import expire_overdue
+
+    payment = await awaiting_payment(live, deliver, smtp_server, sms_gateway)
+    assert payment.expires_at is not None
+    assert await expire_overdue(live.settings, payment.expires_at - dt.timedelta(minutes=1)) \
+        == 0  # not yet
+    assert await expire_overdue(live.settings, payment.expires_at + dt.timedelta(minutes=1)) \
+        == 1
+    assert (await Payment.get(id=payment.id)).status == "EXPIRED"
+    assert (await Application.get(id=payment.application_id)).status == "AWAITING_PAYMENT"
+    assert await OutboxMessage.filter(dedupe_key=f"payment-failed:{payment.id}").exists()
+    assert await OutboxMessage.filter(dedupe_key=f"sms:payment-failed:{payment.id}").exists()
+    assert await expire_overdue(live.settings, payment.expires_at + dt.timedelta(hours=1)) \
+        == 0  # once
+
+    # The gateway confirms it after all (the payer paid at the last second): it counts.
+    raw, headers = await signed_callback(live, payment)
+    response = await live.client.post("/payments/webhook/sandbox", content=raw,
+                                      headers=headers)
+    assert response.status_code == 200, response.text
+    assert (await Payment.get(id=payment.id)).status == "PAID"
+    assert (await Application.get(id=payment.application_id)).status == "APPROVED"

@@ -165,6 +165,31 @@ async def _outcome(record: PaymentEvent, outcome: str) -> None:
     await PaymentEvent.filter(id=record.id).update(outcome=outcome[:200])
 
 
+EXPIRY_BATCH = 500
+
+
+async def expire_overdue(settings: Settings, moment: dt.datetime | None = None) -> int:
+    """INITIATED payments past their expiry (a card session, a hosted page, a SADAD bill)
+    become EXPIRED, and the payer is told to pay again; their application still awaits
+    payment. Run by the worker's janitor. A gateway that confirms one later still applies
+    it (EXPIRED → PAID is allowed). Returns how many expired."""
+    moment = moment or now()
+    overdue = await Payment.filter(status="INITIATED", expires_at__lt=moment) \
+        .order_by("expires_at").limit(EXPIRY_BATCH).values_list("id", flat=True)
+    done = 0
+    for payment_id in overdue:
+        async with in_transaction():
+            if not await Payment.filter(id=payment_id, status="INITIATED").update(
+                    status="EXPIRED"):
+                continue  # paid or retried meanwhile
+            payment = await Payment.get(id=payment_id)
+            application = await Application.get(id=payment.application_id)
+            if application.status == "AWAITING_PAYMENT":
+                await notify_payment_failed(settings, application, payment.id)
+            done += 1
+    return done
+
+
 async def apply(settings: Settings, payment: Payment, status: str) -> str:
     """The gateway's confirmed state applied to our payment and its application, once."""
     if status == "PAID":
