@@ -1,7 +1,6 @@
 """Accounts: registration, sign-in, the signed-in account and its security settings.
 
-Input fields are nullable so that a missing value is answered as a REQUIRED UserError on
-its field, never as a top-level GraphQL error."""
+The inputs are in accounts_inputs.py."""
 
 from __future__ import annotations
 
@@ -14,6 +13,23 @@ from strawberry import Info
 
 from server.models.accounts import Account as AccountModel
 from server.resolvers import registration, security, signin
+from server.schema.accounts_inputs import (
+    ChangePasswordInput,
+    CodeInput,
+    ConfirmEmailInput,
+    EndSessionInput,
+    LoginInput,
+    PasswordInput,
+    RegisterAccountInput,
+    RequestEmailChangeInput,
+    RequestMobileChangeInput,
+    RequestPasswordResetInput,
+    ResendConfirmationEmailInput,
+    ResendMobileCodeInput,
+    ResetPasswordInput,
+    VerifyLoginInput,
+    VerifyMobileInput,
+)
 from server.schema.base import UserError, mutation_payload
 from server.schema.practitioners import Practitioner, practitioners_of_accounts
 
@@ -80,103 +96,8 @@ class ActiveSession:
     current: bool
 
 
-# ------------------------------------------------------------------ inputs
-
-@strawberry.input
-class RegisterAccountInput:
-    first_name: str | None = None
-    family_name: str | None = None
-    email: str | None = None
-    email_confirmation: str | None = None
-    password: str | None = None
-    password_confirmation: str | None = None
-    mobile: str | None = None
-    accept_terms: bool | None = None
-    captcha: str | None = strawberry.field(
-        default=None, description="The ALTCHA widget's payload (GET /captcha/challenge).")
-
-
-@strawberry.input
-class ConfirmEmailInput:
-    token: str | None = None
-
-
-@strawberry.input
-class ResendConfirmationEmailInput:
-    email: str | None = None
-
-
-@strawberry.input
-class VerifyMobileInput:
-    account_id: strawberry.ID | None = None
-    code: str | None = None
-
-
-@strawberry.input
-class ResendMobileCodeInput:
-    account_id: strawberry.ID | None = None
-
-
-@strawberry.input
-class LoginInput:
-    identifier: str | None = strawberry.field(
-        default=None, description="An email, a national ID or an Iqama number.")
-    password: str | None = None
-
-
-@strawberry.input
-class VerifyLoginInput:
-    challenge_id: strawberry.ID | None = None
-    code: str | None = None
-
-
-@strawberry.input
-class RequestPasswordResetInput:
-    email: str | None = None
-
-
-@strawberry.input
-class ResetPasswordInput:
-    token: str | None = None
-    password: str | None = None
-    password_confirmation: str | None = None
-
-
-@strawberry.input
-class ChangePasswordInput:
-    current_password: str | None = None
-    new_password: str | None = None
-    new_password_confirmation: str | None = None
-
-
-@strawberry.input
-class CodeInput:
-    code: str | None = None
-
-
-@strawberry.input
-class PasswordInput:
-    password: str | None = None
-
-
-@strawberry.input
-class RequestEmailChangeInput:
-    new_email: str | None = None
-    password: str | None = None
-
-
-@strawberry.input
-class RequestMobileChangeInput:
-    new_mobile: str | None = None
-    password: str | None = None
-
-
-@strawberry.input
-class EndSessionInput:
-    session_id: strawberry.ID | None = None
-
-
-# ------------------------------------------------------------------ payloads
+# ------------------------------------------------------------------ payloads (inputs:
+# server/schema/accounts_inputs.py)
 
 @strawberry.type
 class AccountPayload:
