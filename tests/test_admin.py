@@ -713,3 +713,27 @@ async def test_the_admin_forms_work_without_and_with_htmx(browser_like, settings
     log = await browser_like.get("/admin/audit?action=admin.")
     assert "admin.refund_refunded" in log.text and admin.email in log.text
     assert (await browser_like.get("/admin/audit?from=not-a-date")).status_code == 422
+
+
+async def test_claim_conflicts_are_one_click_from_the_admin_console(
+        browser_like, settings, client, deliver, smtp_server, sms_gateway):
+    from tests.journeys import signed_in_practitioner
+    from tests.record_helpers import CLAIM, claimed_practitioner
+
+    # A record already claimed, then someone else gives its three details.
+    _, _, practitioner = await claimed_practitioner(client, deliver, smtp_server, sms_gateway)
+    _, stranger = await signed_in_practitioner(
+        client, deliver, smtp_server, sms_gateway, email="other@example.com",
+        emailConfirmation="other@example.com", mobile="0551234568")
+    refused = await gql(client, CLAIM, {"input": {
+        "registrationNumber": "24-R-0000101", "identityNumber": practitioner.identity_number,
+        "dateOfBirth": practitioner.date_of_birth.isoformat()}}, token=stranger)
+    assert refused["data"]["claimPractitionerRecord"]["errors"][0]["code"] == "NOT_ALLOWED"
+
+    _, token = await staff_token()
+    browser_like.cookies.set(session_cookie_name(settings), token)
+    console = await browser_like.get("/admin")
+    assert 'href="/admin/audit?action=claim.conflict"' in console.text
+    listed = await browser_like.get("/admin/audit?action=claim.conflict")
+    assert listed.status_code == 200 and "claim.conflict" in listed.text
+    assert str(practitioner.id) in listed.text

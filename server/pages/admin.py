@@ -50,6 +50,9 @@ SECTIONS = (
     ("/admin/payments", N_("Payments"), N_("Payments and the gateway's callbacks.")),
     ("/admin/refunds", N_("Refund requests"), N_("Approve or decline refunds.")),
     ("/admin/audit", N_("Audit log"), N_("Who did what, and when.")),
+    ("/admin/audit?action=claim.conflict", N_("Claim conflicts"),
+     N_("Someone gave the right details of a record another account holds: find out whose "
+        "it is.")),
 )
 FEE_NAMES = {
     "CLASSIFICATION_BASIC": N_("Classification: general practitioner, resident, pharmacist, "
