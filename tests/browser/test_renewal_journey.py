@@ -164,6 +164,8 @@ def cpd_recognised(page, app, tmp_path, hours: int) -> None:
     application_id = re.search(r"/applications/([0-9a-f-]{36})", page.url).group(1)
     page.click(f"main a[href='/applications/{application_id}/pay']")
     pay_in_sandbox(page, application_id)
+    # The gateway's confirmation arrives through the outbox: the return page says when.
+    page.get_by_text("تم استلام الدفعة").first.wait_for(timeout=30_000)
     assert decide_as_reviewer(app, application_id, "APPROVE") == "APPROVED"
 
 
