@@ -27,8 +27,7 @@ from server.pages.plumbing import (
     render,
     submit,
 )
-from server.pages.record import date_from_parts, signed_in
-from server.pages.uploads import upload_from_form
+from server.pages.record import signed_in
 from server.resolvers import settings
 from server.resolvers.renewals import today
 
@@ -37,8 +36,6 @@ EDITABLE = ("DRAFT", "RETURNED")
 YEAR_LABELS = {1: N_("1 year"), 3: N_("3 years"), 5: N_("5 years")}
 
 # The documents a renewal may need, in the order the pages ask for them: (label, hint).
-LETTER_DATE_REQUIRED = N_("Enter the date on the letter.")
-
 DOCUMENTS = {
     "EMPLOYER_LETTER": (N_("Letter from your employer"), N_(
         "Issued in the last 3 months, on your employer's letterhead, saying where you work "
@@ -217,13 +214,13 @@ def task_statuses(view: dict, attached: dict) -> dict[str, str]:
     return found
 
 
-async def _renewal(request: Request) -> tuple[Context, dict]:
+async def renewal_of(request: Request) -> tuple[Context, dict]:
     ctx = await signed_in(request)
     return ctx, await load(ctx, request.path_params["id"])
 
 
 async def task_list(request: Request):
-    ctx, view = await _renewal(request)
+    ctx, view = await renewal_of(request)
     attached = await attached_documents(view["r"]["id"])
     statuses = task_statuses(view, attached)
     saved = SAVED.get(request.query_params.get("saved", ""))
@@ -236,7 +233,7 @@ async def task_list(request: Request):
 
 async def _section_page(request: Request, template: str):
     """A section of a renewal still being prepared; once submitted, its task list."""
-    ctx, view = await _renewal(request)
+    ctx, view = await renewal_of(request)
     if not view["editable"]:
         return redirect(request, view["base"])
     attached = await attached_documents(view["r"]["id"])
@@ -266,7 +263,7 @@ async def documents_page(request: Request):
 
 
 async def check_page(request: Request):
-    ctx, view = await _renewal(request)
+    ctx, view = await renewal_of(request)
     if not view["editable"]:
         return redirect(request, view["base"])
     return await _check(request, ctx, view, {})
@@ -288,7 +285,7 @@ async def _check(request: Request, ctx: Context, view: dict, errors: dict):
 # ------------------------------------------------------------------ saving
 
 async def answer(request: Request):
-    ctx, view = await _renewal(request)
+    ctx, view = await renewal_of(request)
     form = await read_form(request)
     if not view["editable"]:
         return redirect(request, view["base"])
@@ -315,67 +312,8 @@ async def answer(request: Request):
     return redirect(request, f"{view['base']}?saved=questions")
 
 
-async def save_employer_letter(request: Request):
-    return await _save_documents(request, "experience")
-
-
-async def save_documents(request: Request):
-    return await _save_documents(request, "documents")
-
-
-async def _save_documents(request: Request, section: str):
-    """Stores and attaches each file chosen; "Save and continue" then asks for whatever
-    the API still misses among them, "Save and come back later" does not."""
-    ctx, view = await _renewal(request)
-    form = await read_form(request)
-    if not view["editable"]:  # nothing to store files for
-        return redirect(request, view["base"])
-    renewal_id = view["r"]["id"]
-    attached = await attached_documents(renewal_id)
-    kinds = ["EMPLOYER_LETTER"] if section == "experience" else document_kinds(view, attached)
-    errors: dict = {}
-    chosen: dict = {}
-    for kind in kinds:
-        document, problem = await upload_from_form(ctx, form, kind, kind)
-        if problem:
-            errors[kind] = problem
-        elif document:
-            chosen[kind] = document
-    new = [{"kind": kind, "documentId": d["id"]} for kind, d in chosen.items()
-           if attached.get(kind, {}).get("id") != d["id"]]
-    letter = next((item for item in new if item["kind"] == "EMPLOYER_LETTER"), None)
-    if letter is not None:
-        # A new letter comes with the date it bears: its age is what counts.
-        parts = form_values(form, *(f"letterIssuedOn-{p}" for p in ("day", "month", "year")))
-        issued = date_from_parts(parts, "letterIssuedOn", errors, ctx.lang)
-        if issued is None and "letterIssuedOn" not in errors:
-            errors["letterIssuedOn"] = gettext(ctx.lang, LETTER_DATE_REQUIRED)
-        letter["issuedOn"] = issued
-        if "letterIssuedOn" in errors:
-            new = []  # nothing attached until the date is right; the file stays chosen
-    if new:
-        _, attach_errors = await submit(ctx, "PageAttachRenewalDocuments", "attachDocuments",
-                                        {"input": {"applicationId": renewal_id,
-                                                   "documents": new}})
-        errors.update({"_form" if field == "documents" else
-                       "letterIssuedOn" if field.endswith(".issuedOn") else field: message
-                       for field, message in attach_errors.items()})
-    if not errors and form.get("then") != "later":
-        view = await load(ctx, renewal_id)
-        errors = {kind: view["missing"][kind] for kind in kinds if kind in view["missing"]}
-    if not errors:
-        return redirect(request, f"{view['base']}?saved={section}")
-    attached = await attached_documents(renewal_id)
-    template = f"renewals/{section}.html"
-    return form_response(request, ctx, template, {
-        **view, "attached": {**attached, **chosen}, "kinds": kinds,
-        "countries": dict(codes.choices("country", ctx.lang)),
-        "values": form_values(form, *(f"letterIssuedOn-{p}" for p in ("day", "month", "year")))},
-        errors)
-
-
 async def submit_renewal(request: Request):
-    ctx, view = await _renewal(request)
+    ctx, view = await renewal_of(request)
     await read_form(request)
     renewal_id = view["r"]["id"]
     if view["r"]["status"] == "AWAITING_PAYMENT":  # submitted already (a second click)
@@ -399,10 +337,8 @@ ROUTES = [
     Route("/renewals/{id}/questions", answer, methods=["POST"]),
     Route("/renewals/{id}/details", details_page, methods=["GET"]),
     Route("/renewals/{id}/experience", experience_page, methods=["GET"]),
-    Route("/renewals/{id}/experience", save_employer_letter, methods=["POST"]),
     Route("/renewals/{id}/cpd", cpd_page, methods=["GET"]),
     Route("/renewals/{id}/documents", documents_page, methods=["GET"]),
-    Route("/renewals/{id}/documents", save_documents, methods=["POST"]),
     Route("/renewals/{id}/check", check_page, methods=["GET"]),
     Route("/renewals/{id}/check", submit_renewal, methods=["POST"]),
 ]
