@@ -131,7 +131,7 @@ async def attach_documents(ctx, application_id: str, items: list[dict]) -> Appli
             raise DomainError("INVALID", "documents", N_("Unknown document kind: %(kind)s."),
                               kind=kind)
         pairs.append((kind, str(item.get("documentId") or item.get("document_id") or "")))
-        on = item.get("issuedOn") or item.get("issued_on")
+        on = item.get("issuedOn")
         if on is not None:
             field = f"documents.{index}.issuedOn"
             if on > today():
@@ -178,13 +178,12 @@ async def missing(renewal: Application, practitioner: Practitioner | None = None
     for kind in renewal_rules.required_documents(in_force, answers,
                                                  practitioner.date_of_birth, today()):
         row = attached.get(kind)
-        # The date on the letter when given, else the day it was uploaded.
-        if row is not None and kind == "EMPLOYER_LETTER" and issued.get(kind):
-            age = today() - dt.date.fromisoformat(issued[kind])
-        else:
-            age = now - row.document.created_at if row is not None else dt.timedelta(0)
-        too_old = kind == "EMPLOYER_LETTER" and row is not None and \
-            age > renewal_rules.EMPLOYER_LETTER_MAX_AGE
+        too_old = False
+        if row is not None and kind == "EMPLOYER_LETTER":
+            # The date on the letter when given, else the day it was uploaded.
+            age = today() - dt.date.fromisoformat(issued[kind]) if issued.get(kind) \
+                else now - row.document.created_at
+            too_old = age > renewal_rules.EMPLOYER_LETTER_MAX_AGE
         if row is None or too_old:
             found.append(Missing(kind, {}))
     if await License.filter(practitioner_id=practitioner.id, document_id=None).exists():

@@ -4,6 +4,7 @@ the answers given, and a personal-data change's values (before, now, asked for).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from server.domain import codes
 from server.domain import cpd as cpd_rules
@@ -70,13 +71,9 @@ async def freeze(practitioner: Practitioner, registration: Registration | None,
         },
         "registration": None,
         "answers": answers or {},
-        "experiences": [{k: (v.isoformat() if isinstance(v, dt.date) else
-                             str(v) if v is not None else None) for k, v in e.items()}
-                        for e in experiences],
-        "licences": [{k: (v.isoformat() if isinstance(v, dt.date) else v)
-                      for k, v in lic.items()} for lic in licences],
-        "qualifications": [{k: (v.isoformat() if isinstance(v, dt.date) else v)
-                            for k, v in q.items()} for q in qualifications],
+        "experiences": [_plain(e) for e in experiences],
+        "licences": [_plain(lic) for lic in licences],
+        "qualifications": [_plain(q) for q in qualifications],
     }
     if registration is not None:
         frozen["registration"] = {"number": registration.number,
@@ -85,6 +82,12 @@ async def freeze(practitioner: Practitioner, registration: Registration | None,
         frozen["cpd_period_years"] = cpd_rules.current_period(
             registration.valid_from, registration.valid_until).years
     return frozen
+
+
+def _plain(row: dict) -> dict:
+    """A row as JSON keeps it: dates as YYYY-MM-DD, ids as text."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else
+            str(v) if isinstance(v, uuid.UUID) else v for k, v in row.items()}
 
 
 def snapshot_values(snapshot: dict | None) -> dict[str, str | None]:
