@@ -69,3 +69,21 @@ def seed(app, script: str) -> str:
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def submit_cpd_activity(page, title: str, provider: str, hours: int, certificate: str) -> str:
+    """On /record/cpd (already open): an activity completed 30 days ago, with its
+    certificate (a file path); returns the id of the recognition application it opens."""
+    import datetime as dt
+
+    completed = dt.date.today() - dt.timedelta(days=30)
+    page.fill("#field-title", title)
+    page.fill("#field-provider", provider)
+    page.fill("#field-hours", str(hours))
+    page.fill("#field-completedOn", str(completed.day))
+    page.fill("#field-completedOn-month", str(completed.month))
+    page.fill("#field-completedOn-year", str(completed.year))
+    page.set_input_files("#field-certificate", certificate)
+    page.click("main form[action='/record/cpd'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/applications/[0-9a-f-]{36}\?new=1$"))
+    return re.search(r"/applications/([0-9a-f-]{36})", page.url).group(1)

@@ -31,7 +31,7 @@ from PIL import Image
 from server.config import ROOT
 from server.domain.applications import renewal_period
 from tests.browser.helpers import assert_accessible, page_language
-from tests.browser.journeys import last_email, last_sms_code, seed
+from tests.browser.journeys import last_email, last_sms_code, seed, submit_cpd_activity
 from tests.browser.test_account_journey import PASSWORD, register
 from tests.record_helpers import MINIMAL_PDF
 
@@ -150,18 +150,10 @@ def return_to_applicant(app, renewal_id: str, reason: str) -> None:
 def cpd_recognised(page, app, tmp_path, hours: int) -> None:
     """The practitioner submits a CPD activity on /record/cpd and pays its fee; a reviewer
     recognises the hours."""
-    completed = dt.date.today() - dt.timedelta(days=40)
     page.goto("/record/cpd")
-    page.fill("#field-title", "المؤتمر السنوي للباطنة")
-    page.fill("#field-provider", "الجمعية السعودية للباطنة")
-    page.fill("#field-hours", str(hours))
-    page.fill("#field-completedOn", str(completed.day))
-    page.fill("#field-completedOn-month", str(completed.month))
-    page.fill("#field-completedOn-year", str(completed.year))
-    page.set_input_files("#field-certificate", pdf_file(tmp_path, "congress.pdf"))
-    page.click("main form[action='/record/cpd'] button[type=submit]")
-    page.wait_for_url(re.compile(r"/applications/[0-9a-f-]{36}\?new=1$"))
-    application_id = re.search(r"/applications/([0-9a-f-]{36})", page.url).group(1)
+    application_id = submit_cpd_activity(page, "المؤتمر السنوي للباطنة",
+                                         "الجمعية السعودية للباطنة", hours,
+                                         pdf_file(tmp_path, "congress.pdf"))
     page.click(f"main a[href='/applications/{application_id}/pay']")
     pay_in_sandbox(page, application_id)
     # The gateway's confirmation arrives through the outbox: the return page says when.

@@ -10,7 +10,6 @@ up through the captcha for every journey would make this file slow."""
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 import json
 import re
@@ -24,7 +23,7 @@ from server.domain import codes
 from server.domain.identity import saudi_id_check_digit
 from server.i18n import gettext
 from tests.browser.helpers import assert_accessible, page_language
-from tests.browser.journeys import last_email, seed
+from tests.browser.journeys import last_email, seed, submit_cpd_activity
 from tests.browser.test_renewal_journey import pdf_file
 
 pytestmark = pytest.mark.browser
@@ -316,17 +315,9 @@ def test_cpd_recognition_recognises_fewer_hours_than_claimed(
     page = practitioner_page(seed_practitioner(base_url, who))
 
     open_service(page, "/record/cpd")
-    completed = dt.date.today() - dt.timedelta(days=30)
-    page.fill("#field-title", "المؤتمر السعودي للباطنة")
-    page.fill("#field-provider", "الجمعية السعودية للباطنة")
-    page.fill("#field-hours", "10")
-    page.fill("#field-completedOn", str(completed.day))
-    page.fill("#field-completedOn-month", str(completed.month))
-    page.fill("#field-completedOn-year", str(completed.year))
-    page.set_input_files("#field-certificate", pdf_file(tmp_path, "conference.pdf"))
-    page.click("main form[action='/record/cpd'] button[type=submit]")
-    page.wait_for_url(re.compile(rf"/applications/{UUID}\?new=1$"))
-    application_id = re.search(rf"/applications/({UUID})", page.url).group(1)
+    application_id = submit_cpd_activity(page, "المؤتمر السعودي للباطنة",
+                                         "الجمعية السعودية للباطنة", 10,
+                                         pdf_file(tmp_path, "conference.pdf"))
     page.click(f"main a[href='/applications/{application_id}/pay']")
     pay(page, application_id, "50.00")
 
