@@ -16,7 +16,13 @@ SHARED_CONTRACT = ROOT.parent / "shared" / "contract"
 # Contract operations whose features are not built yet. Strict: an operation listed here
 # that validates fails the suite, so it must come off the list the moment it is built.
 # This list must be empty once every open issue is done.
-NOT_YET_BUILT: set[str] = set()
+NOT_YET_BUILT: set[str] = {
+    "ResubmitApplication", "FindApplications",  # reviewers at scale
+    "SearchRegister",  # the public register search
+    "MyCredential",  # the signed registration credential
+    "CreateOrganization", "CreateApiKey", "RevokeApiKey",  # employers
+    "WatchPractitioners", "UnwatchPractitioners", "MyWatchList", "SetWebhookEndpoint",
+}
 
 
 def contract_operations() -> dict[str, str]:
