@@ -115,8 +115,10 @@ def clock(request):
     datetime call) that starts a second after midnight UTC today and then ticks: 03:00 in
     Riyadh, so the Kingdom's day and the UTC day agree, and no fixed window of the rate
     limiter (5 minutes to a day) ends while a test runs. `clock.shift(delta)` moves it on.
-    Browser tests keep the real clock: their server runs in another process."""
-    if request.node.get_closest_marker("browser"):
+    Tests whose server runs in another process (browser tests, and those marked
+    `real_clock`) keep the real clock: the two must agree on sessions' idle time."""
+    if request.node.get_closest_marker("browser") or request.node.get_closest_marker(
+            "real_clock"):
         yield None
         return
     start = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=1, microsecond=0)

@@ -55,7 +55,7 @@ def seed(app, script: str) -> str:
     """Runs Python against the app's database (a separate process, as an operator would)."""
     code = (
         "import asyncio\n"
-        "from server import db\n"
+        "from server import clock, db\n"
         "from server.config import load_settings\n"
         "async def main():\n"
         "    settings = load_settings()\n"

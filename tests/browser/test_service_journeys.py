@@ -508,7 +508,7 @@ p = await Practitioner.create(account=account, identity_type="NATIONAL_ID",
     first_name_en="Layla", family_name_en="Alghamdi", date_of_birth=dt.date(1990, 1, 5),
     gender="F", nationality="SA", category="PHYSICIAN", specialty="INTERNAL_MEDICINE",
     rank="RESIDENT", claimed_at=now)
-application = await applications.create("REGISTRATION", account, p, status="SUBMITTED",
+application = await lifecycle.create("REGISTRATION", account, p, status="SUBMITTED",
     years=1, data={{}})
 print(application.id)
 """))

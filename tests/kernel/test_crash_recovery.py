@@ -48,9 +48,11 @@ from tests.builders import imported_record, op, upload
 from tests.conftest import NoCookies, gql, schema_of
 from tests.renewals.test_renewal import start_answer_attach
 
-pytestmark = pytest.mark.postgres  # asyncio_mode = auto marks the tests themselves
+# asyncio_mode = auto marks the tests themselves; the app runs in another process, on the
+# real clock, so the test keeps it too.
+pytestmark = [pytest.mark.postgres, pytest.mark.real_clock]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 
 
