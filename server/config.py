@@ -39,6 +39,15 @@ class Settings:
     captcha_cost: int = 5000  # PBKDF2 iterations a proof-of-work try: ~0.5 s in a phone browser
     # GraphQL mutations a minute, per account and per address (sign-ins have stricter ones).
     mutations_per_minute: int = 120
+    # "" = DATA_DIR/documents on disk; else file://PATH or s3://BUCKET/PREFIX.
+    storage_url: str = ""
+    s3_endpoint_url: str = ""
+    aws_region: str = ""
+    aws_access_key_id: str = ""
+    aws_secret_access_key: str = ""
+    # The reverse proxies whose X-Forwarded-* headers are believed (addresses, or "*").
+    forwarded_allow_ips: tuple[str, ...] = ()
+    web_concurrency: int = 1
 
     @property
     def production(self) -> bool:
@@ -108,6 +117,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     base_url = get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     _check_url("BASE_URL", base_url, ("http", "https"))
 
+    storage_url = get("STORAGE_URL")
+    if storage_url:
+        _check_url("STORAGE_URL", storage_url, ("file", "s3"))
+        if storage_url.startswith("s3://") and not urlsplit(storage_url).netloc:
+            raise SettingsError(f"STORAGE_URL={storage_url!r} names no bucket: "
+                                "s3://BUCKET/PREFIX")
+    concurrency = get("WEB_CONCURRENCY", "1")
+    if not concurrency.isdigit() or int(concurrency) < 1:
+        raise SettingsError(f"WEB_CONCURRENCY={concurrency!r} must be a whole number, 1 or more")
+
     if env == "production":
         _require_production(env_vars, sms_backend, payment_provider)
 
@@ -132,6 +151,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         moyasar_secret_key=get("MOYASAR_SECRET_KEY"),
         moyasar_publishable_key=get("MOYASAR_PUBLISHABLE_KEY"),
         moyasar_api_url=get("MOYASAR_API_URL", "https://api.moyasar.com/v1").rstrip("/"),
+        storage_url=storage_url,
+        s3_endpoint_url=get("S3_ENDPOINT_URL"),
+        aws_region=get("AWS_REGION"),
+        aws_access_key_id=get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=get("AWS_SECRET_ACCESS_KEY"),
+        forwarded_allow_ips=tuple(
+            a.strip() for a in get("FORWARDED_ALLOW_IPS").split(",") if a.strip()),
+        web_concurrency=int(concurrency),
     )
 
 
