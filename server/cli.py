@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
                                                      "reads the password from stdin")
     staff.add_argument("--email", required=True)
     staff.add_argument("--role", required=True, choices=["reviewer", "admin"])
+    copy = commands.add_parser("copy-documents-to", help="copy every document from the "
+                               "current store (STORAGE_URL) to another, keeping their keys; "
+                               "idempotent")
+    copy.add_argument("target", metavar="STORAGE_URL", help="file://PATH or s3://BUCKET/PREFIX")
     make = commands.add_parser("makemigrations", help="(developers) write a migration for "
                                                       "model changes")
     make.add_argument("-n", "--name", default=None)
@@ -192,6 +196,44 @@ def _progress_bar(done: int, total: int) -> None:
           flush=True)
 
 
+def cmd_copy_documents_to(settings, args) -> int:
+    from server import db
+    from server.integrations.storage import StorageUnavailable, storage_at, storage_for
+    from server.resolvers.kernel.copy_documents import copy_documents
+
+    if args.target.rstrip("/") == settings.storage_url.rstrip("/"):
+        print("sijil: the target is the current STORAGE_URL; name another store.",
+              file=sys.stderr)
+        return 2
+    try:
+        target = storage_at(args.target, settings)
+    except ValueError as error:
+        print(f"sijil: {error}", file=sys.stderr)
+        return 2
+
+    async def run():
+        await db.connect(settings.database_url)
+        try:
+            await target.check()
+            return await copy_documents(storage_for(settings), target)
+        finally:
+            await db.close()
+
+    try:
+        summary = asyncio.run(run())
+    except StorageUnavailable as error:
+        print(f"sijil: the target store does not answer: {error}", file=sys.stderr)
+        return 2
+    print(f"{summary.copied} copied, {summary.already_there} already there, "
+          f"{len(summary.missing)} missing at the source, {len(summary.corrupt)} not matching "
+          "their sha256 (not kept).")
+    for document_id in summary.missing:
+        print(f"missing at the source: document {document_id}")
+    for document_id in summary.corrupt:
+        print(f"not matching its sha256: document {document_id}")
+    return 1 if summary.missing or summary.corrupt else 0
+
+
 def cmd_makemigrations(settings, args) -> int:
     from tortoise.cli.cli import run_cli_async
 
@@ -205,6 +247,7 @@ COMMANDS = {
     "migrate": cmd_migrate,
     "demo": cmd_demo,
     "makemigrations": cmd_makemigrations,
+    "copy-documents-to": cmd_copy_documents_to,
     "create-staff": cmd_create_staff,
     "import-practitioners": cmd_import_practitioners,
 }
