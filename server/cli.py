@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import re
 import sys
 
@@ -24,10 +25,15 @@ def main(argv: list[str] | None = None) -> int:
                                               "outbox worker and the development mailbox)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=None,
+                       help="web processes sharing the port (default: WEB_CONCURRENCY, else 1)")
     serve.add_argument("--no-worker", action="store_true",
-                       help="do not run the outbox worker inside the web process")
+                       help="do not run the outbox worker inside the web process (never "
+                            "does with SIJIL_ENV=production: run `sijil worker` beside it)")
     commands.add_parser("worker", help="run the outbox worker alone")
     commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("check", help="check the configuration and reach every dependency; "
+                                      "exits non-zero naming what is wrong")
     commands.add_parser("demo", help="load demonstration data")
     registry = commands.add_parser("import-practitioners", help="import registry records from "
                                    "a CSV file (idempotent by registration number)")
@@ -48,6 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
+        if args.command == "check":
+            from server.checks import Result
+
+            print(Result("config", False, str(error)).line() + "\nsijil check: failing: config")
+            return 1
         print(f"sijil: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.production)
@@ -78,6 +89,17 @@ def cmd_migrate(settings, args) -> int:
     return 0
 
 
+def cmd_check(settings, args) -> int:
+    from server.checks import run_checks
+
+    results = asyncio.run(run_checks(settings, masked_url))
+    for result in results:
+        print(result.line())
+    failing = [r.name for r in results if r.ok is False]
+    print(f"sijil check: failing: {', '.join(failing)}" if failing else "sijil check: all ok")
+    return 1 if failing else 0
+
+
 def cmd_serve(settings, args) -> int:
     import uvicorn
 
@@ -89,11 +111,38 @@ def cmd_serve(settings, args) -> int:
         print(f"sijil: the database has {len(pending)} unapplied migration(s) "
               f"({', '.join(pending)}). Run `sijil migrate` first.", file=sys.stderr)
         return 2
-    app = create_app(settings, background=not args.no_worker)
-    print(f"Sijil is serving on http://{args.host}:{args.port}", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False,
-                server_header=False)
+    workers = args.workers or settings.web_concurrency
+    if workers < 1:
+        print("sijil: --workers must be 1 or more", file=sys.stderr)
+        return 2
+    # In production the outbox worker is its own process (`sijil worker`), so web processes
+    # can be added, restarted and killed without touching deliveries.
+    background = not (args.no_worker or settings.production)
+    # Proxy headers are applied by the app from FORWARDED_ALLOW_IPS (server/proxies.py),
+    # never by uvicorn, which would otherwise trust 127.0.0.1 by default.
+    options = dict(host=args.host, port=args.port, log_config=None, proxy_headers=False,
+                   server_header=False, timeout_graceful_shutdown=20)
+    print(f"Sijil is serving on http://{args.host}:{args.port} with {workers} process(es)"
+          f"{' and the outbox worker' if background else ''}", file=sys.stderr)
+    if workers == 1:
+        uvicorn.run(create_app(settings, background=background), **options)
+    else:
+        # Each process builds its own app (its own database pool) from the environment.
+        os.environ[SERVE_BACKGROUND] = "1" if background else "0"
+        uvicorn.run("server.cli:app_for_workers", factory=True, workers=workers, **options)
     return 0
+
+
+SERVE_BACKGROUND = "SIJIL_SERVE_BACKGROUND"
+
+
+def app_for_workers():
+    """The app of one of `sijil serve --workers N`'s processes."""
+    from server.app import create_app
+
+    settings = load_settings()
+    configure_logging(settings.production)
+    return create_app(settings, background=os.environ.get(SERVE_BACKGROUND) == "1")
 
 
 def cmd_worker(settings, args) -> int:
@@ -245,6 +294,7 @@ COMMANDS = {
     "serve": cmd_serve,
     "worker": cmd_worker,
     "migrate": cmd_migrate,
+    "check": cmd_check,
     "demo": cmd_demo,
     "makemigrations": cmd_makemigrations,
     "copy-documents-to": cmd_copy_documents_to,
