@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import re
+import signal
 import sys
 
 from tortoise.exceptions import DBConnectionError
@@ -150,10 +151,16 @@ def cmd_worker(settings, args) -> int:
     from server.worker import run_in_background
 
     async def run() -> None:
+        # SIGTERM (systemd's stop, a deploy) lets the round being delivered finish first, so
+        # a restart does not leave claimed messages to wait for their lease to run out.
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopping.set)
         await db.connect(settings.database_url)
         try:
             async with run_in_background(settings):
-                await asyncio.Event().wait()
+                await stopping.wait()
         finally:
             await db.close()
 
