@@ -112,7 +112,7 @@ def cmd_serve(settings, args) -> int:
         print(f"sijil: the database has {len(pending)} unapplied migration(s) "
               f"({', '.join(pending)}). Run `sijil migrate` first.", file=sys.stderr)
         return 2
-    workers = args.workers or settings.web_concurrency
+    workers = settings.web_concurrency if args.workers is None else args.workers
     if workers < 1:
         print("sijil: --workers must be 1 or more", file=sys.stderr)
         return 2
