@@ -97,6 +97,9 @@ async def test_copy_documents_to_a_bucket_is_idempotent(settings, s3_server, cle
                                          storage=disk) for i in range(3)]
     lost = await documents.store_upload(account, "OTHER", "lost.pdf", pdf_bytes(), storage=disk)
     await disk.delete(lost.storage_key)  # a row whose file is gone is reported, not copied
+    bad = await documents.store_upload(account, "OTHER", "bad.pdf", pdf_bytes(), storage=disk)
+    # A file changed on disk since its upload: its sha256 no longer matches the row's.
+    (settings.data_dir / "documents" / bad.storage_key).write_bytes(pdf_bytes(2000))
     bucket = s3_server.bucket()
     env = {**os.environ, **s3_server.env, "SIJIL_ENV": "test",
            "DATABASE_URL": settings.database_url, "DATA_DIR": str(settings.data_dir),
@@ -109,12 +112,16 @@ async def test_copy_documents_to_a_bucket_is_idempotent(settings, s3_server, cle
                               capture_output=True, text=True, timeout=60)
 
     first = run()
-    assert first.returncode == 1, first.stderr  # one document has no file on disk
-    assert "3 copied, 0 already there, 1 missing at the source" in first.stdout
-    assert str(lost.id) in first.stdout
+    assert first.returncode == 1, first.stderr
+    assert "3 copied, 0 already there, 1 missing at the source, 1 not matching their " \
+        "sha256 (not kept)." in first.stdout
+    assert f"missing at the source: document {lost.id}" in first.stdout
+    assert f"not matching its sha256: document {bad.id}" in first.stdout
     assert objects(s3_server, bucket) == {f"docs/{d.storage_key}" for d in kept}
     second = run()
-    assert "0 copied, 3 already there, 1 missing at the source" in second.stdout
+    assert "0 copied, 3 already there, 1 missing at the source, 1 not matching" \
+        in second.stdout
+    assert objects(s3_server, bucket) == {f"docs/{d.storage_key}" for d in kept}
     target = storage_for(with_s3(settings, s3_server, f"s3://{bucket}/docs"))
     for document in kept:
         copied = b"".join([c async for c in await target.open(document.storage_key)])
