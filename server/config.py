@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -96,6 +97,20 @@ def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
         raise SettingsError(f"{name}={value!r} must start with one of: {', '.join(schemes)}://")
 
 
+def _proxies(value: str) -> tuple[str, ...]:
+    """Addresses or networks (CIDR) of the trusted proxies, or "*" for any peer (only when
+    the app's port is reachable from the proxy alone)."""
+    found = tuple(item.strip() for item in value.split(",") if item.strip())
+    for item in found:
+        if item != "*":
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise SettingsError(f"FORWARDED_ALLOW_IPS: {item!r} is not an IP address or "
+                                    "network (10.0.0.10, 10.0.0.0/24)") from None
+    return found
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env_vars = os.environ if environ is None else environ
     get = lambda name, default="": env_vars.get(name, default).strip()  # noqa: E731
@@ -156,8 +171,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         aws_region=get("AWS_REGION"),
         aws_access_key_id=get("AWS_ACCESS_KEY_ID"),
         aws_secret_access_key=get("AWS_SECRET_ACCESS_KEY"),
-        forwarded_allow_ips=tuple(
-            a.strip() for a in get("FORWARDED_ALLOW_IPS").split(",") if a.strip()),
+        forwarded_allow_ips=_proxies(get("FORWARDED_ALLOW_IPS")),
         web_concurrency=int(concurrency),
     )
 

@@ -8,9 +8,11 @@ import dataclasses
 import logging
 
 import httpx
+import pytest
 import pytest_asyncio
 
 from server.app import create_app
+from server.config import SettingsError, load_settings
 from server.models.accounts import RateCounter
 from server.models.audit import AuditEntry
 from tests.conftest import ROOT_CONTRACT, NoCookies
@@ -104,3 +106,12 @@ async def test_the_scheme_the_proxy_saw_is_the_requests_scheme(settings, clean_d
         async with httpx.AsyncClient(transport=transport, base_url="http://sijil.example") as c:
             answer = await c.get("/x", headers={"x-forwarded-proto": "https"})
         assert answer.text == f"{scheme}://sijil.example/x"
+
+
+def test_the_setting_takes_addresses_and_networks_only():
+    settings = load_settings({"FORWARDED_ALLOW_IPS": " 10.0.0.10, 10.1.0.0/16,::1 ",
+                              "SECRET_KEY": "k" * 40, "PAYMENT_WEBHOOK_SECRET": "w"})
+    assert settings.forwarded_allow_ips == ("10.0.0.10", "10.1.0.0/16", "::1")
+    with pytest.raises(SettingsError, match=r"'proxy\.internal' is not an IP address"):
+        load_settings({"FORWARDED_ALLOW_IPS": "10.0.0.10,proxy.internal",
+                       "SECRET_KEY": "k" * 40, "PAYMENT_WEBHOOK_SECRET": "w"})
