@@ -15,16 +15,13 @@ import datetime as dt
 
 from tortoise.exceptions import IntegrityError
 
+from server import clock
 from server.models.outbox import JobLease
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def take(name: str, every: dt.timedelta, holder: str) -> bool:
     """True for the one caller that gets to run `name` now; it is next due `every` later."""
-    moment = _now()
+    moment = clock.now()
     if not await JobLease.exists(name=name):
         try:
             await JobLease.create(name=name, next_run_at=moment)

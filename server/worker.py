@@ -21,15 +21,14 @@ import aiosmtplib
 import httpx
 from tortoise import connections
 
-from server import schedule
+from server import clock, schedule
 from server.config import Settings
-from server.domain.registry import kingdom_today
 from server.integrations import devmailbox, mail, sms
 from server.integrations.storage import storage_for
 from server.models.outbox import OutboxMessage
-from server.resolvers.documents import delete_unattached
-from server.resolvers.payments import expire_overdue
-from server.resolvers.reminders import send_due_reminders
+from server.resolvers.kernel.documents import delete_unattached
+from server.resolvers.payments.checkout import expire_overdue
+from server.resolvers.renewals.reminders import send_due_reminders
 
 log = logging.getLogger("sijil.worker")
 
@@ -45,10 +44,6 @@ SWEEP_EVERY = dt.timedelta(minutes=10)
 SWEEP_POLL = 30.0
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def retry_delay(attempts: int) -> dt.timedelta:
     """30 s, 1 min, 2 min, … capped at 1 h."""
     return min(FIRST_DELAY * (2 ** max(attempts - 1, 0)), LONGEST_DELAY)
@@ -59,7 +54,7 @@ def _is_postgres() -> bool:
 
 
 async def claim(limit: int = BATCH) -> list[OutboxMessage]:
-    moment = now()
+    moment = clock.now()
     lease_end = moment + LEASE
     if _is_postgres():
         conn = connections.get("default")
@@ -104,14 +99,14 @@ async def claim(limit: int = BATCH) -> list[OutboxMessage]:
 async def mark_sent(ids: list[int]) -> None:
     if ids:
         await OutboxMessage.filter(id__in=ids, status="SENDING").update(
-            status="SENT", sent_at=now(), locked_until=None, last_error="")
+            status="SENT", sent_at=clock.now(), locked_until=None, last_error="")
 
 
 async def mark_failed(message: OutboxMessage, error: str) -> None:
     dead = message.attempts >= MAX_ATTEMPTS
     await OutboxMessage.filter(id=message.id, status="SENDING").update(
         status="DEAD" if dead else "PENDING",
-        next_attempt_at=now() + retry_delay(message.attempts),
+        next_attempt_at=clock.now() + retry_delay(message.attempts),
         locked_until=None,
         last_error=error[:1000],
     )
@@ -180,7 +175,7 @@ class Deliverer:
 
     async def _attachments(self, attachments: list[dict]) -> list[dict]:
         """Registration cards are drawn now, at sending, from the registration as it is."""
-        from server.resolvers.cards import card_pdf_for
+        from server.resolvers.register.cards import card_pdf_for
 
         found = []
         for attachment in attachments:
@@ -230,7 +225,7 @@ async def sweep(settings: Settings, worker_id: str) -> None:
     except Exception:
         log.exception("deleting unattached documents failed")
     try:
-        await send_due_reminders(settings, kingdom_today(now()))
+        await send_due_reminders(settings, clock.today())
     except Exception:
         log.exception("queueing renewal reminders failed")
     try:

@@ -43,7 +43,9 @@ def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
 
 
 def wait_until_answers(url: str, process: subprocess.Popen, log: Path,
-                       timeout: float = 30) -> None:
+                       timeout: float = 90) -> None:
+    # Generous: a loaded CI machine takes long to start Python processes; a process that
+    # dies ends the wait at once.
     deadline = time.monotonic() + timeout
     while True:
         try:

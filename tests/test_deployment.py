@@ -25,8 +25,8 @@ from server.models.accounts import RateCounter
 from server.models.audit import AuditEntry
 from server.models.outbox import OutboxMessage
 from tests.conftest import ROOT_CONTRACT, NoCookies, free_port, wait_for
+from tests.kernel.test_documents import make_account, pdf_bytes
 from tests.processes import SIJIL, production_env, start, stop, wait_until_answers
-from tests.test_documents import make_account, pdf_bytes
 
 pytestmark = pytest.mark.postgres
 

@@ -17,9 +17,9 @@ import pytest_asyncio
 from server.app import create_app
 from server.integrations.storage import FileSystemStorage, StorageUnavailable, storage_for
 from server.models.documents import Document
-from server.resolvers import documents
+from server.resolvers.kernel import documents
 from tests.conftest import NoCookies, with_s3
-from tests.test_documents import MIB, make_account, pdf_bytes, png_bytes, upload
+from tests.kernel.test_documents import MIB, make_account, pdf_bytes, png_bytes, upload
 
 
 def objects(s3_server, bucket: str) -> set[str]:

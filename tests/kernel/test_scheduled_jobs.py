@@ -10,7 +10,7 @@ from server import schedule, worker
 from server.models.outbox import JobLease
 
 
-async def test_of_many_workers_asking_at_once_one_takes_the_job(clean_db, monkeypatch):
+async def test_of_many_workers_asking_at_once_one_takes_the_job(clean_db, clock):
     every = dt.timedelta(minutes=10)
     taken = await asyncio.gather(*(schedule.take("sweep", every, f"w{i}") for i in range(12)))
     assert taken.count(True) == 1
@@ -18,8 +18,7 @@ async def test_of_many_workers_asking_at_once_one_takes_the_job(clean_db, monkey
     assert lease.taken_by == f"w{taken.index(True)}"
     # Not due again until the period has passed; then again exactly one takes it.
     assert not await schedule.take("sweep", every, "late")
-    later = dt.datetime.now(dt.UTC) + every + dt.timedelta(seconds=1)
-    monkeypatch.setattr(schedule, "_now", lambda: later)
+    clock.shift(every + dt.timedelta(seconds=1))
     taken = await asyncio.gather(*(schedule.take("sweep", every, f"v{i}") for i in range(12)))
     assert taken.count(True) == 1
 
