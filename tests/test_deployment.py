@@ -93,7 +93,10 @@ async def login(client: httpx.AsyncClient, **headers: str) -> list[str]:
 
 
 async def test_two_app_hosts_and_a_worker_behind_nginx(
-        settings, clean_db, s3_server, smtp_server, sms_gateway, tmp_path):
+        settings, clean_db, s3_server, smtp_server, sms_gateway, tmp_path, clock):
+    # The app hosts run on the real clock: so does this test (sessions it opens, windows it
+    # fills), moved to the time the database, which all of them share, says it is.
+    clock.move_to(dt.datetime.fromtimestamp(await database_time(), dt.UTC))
     bucket = s3_server.bucket()
     ports = [free_port(), free_port()]
     http_port, https_port = free_port(), free_port()
