@@ -19,6 +19,7 @@ from server.logs import RequestLogMiddleware
 from server.middleware import SecurityMiddleware
 from server.pages import routes as page_routes
 from server.pages.errors import http_error
+from server.proxies import ForwardedMiddleware
 
 log = logging.getLogger("sijil")
 
@@ -60,4 +61,5 @@ def create_app(settings: Settings | None = None, *, background: bool = False) ->
     app.state.settings = settings
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(ForwardedMiddleware, trusted=settings.forwarded_allow_ips)  # outermost
     return app

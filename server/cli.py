@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import re
+import signal
 import sys
 
 from tortoise.exceptions import DBConnectionError
@@ -24,10 +26,15 @@ def main(argv: list[str] | None = None) -> int:
                                               "outbox worker and the development mailbox)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=None,
+                       help="web processes sharing the port (default: WEB_CONCURRENCY, else 1)")
     serve.add_argument("--no-worker", action="store_true",
-                       help="do not run the outbox worker inside the web process")
+                       help="do not run the outbox worker inside the web process (never "
+                            "does with SIJIL_ENV=production: run `sijil worker` beside it)")
     commands.add_parser("worker", help="run the outbox worker alone")
     commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("check", help="check the configuration and reach every dependency; "
+                                      "exits non-zero naming what is wrong")
     commands.add_parser("demo", help="load demonstration data")
     registry = commands.add_parser("import-practitioners", help="import registry records from "
                                    "a CSV file (idempotent by registration number)")
@@ -36,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
                                                      "reads the password from stdin")
     staff.add_argument("--email", required=True)
     staff.add_argument("--role", required=True, choices=["reviewer", "admin"])
+    copy = commands.add_parser("copy-documents-to", help="copy every document from the "
+                               "current store (STORAGE_URL) to another, keeping their keys; "
+                               "idempotent")
+    copy.add_argument("target", metavar="STORAGE_URL", help="file://PATH or s3://BUCKET/PREFIX")
     make = commands.add_parser("makemigrations", help="(developers) write a migration for "
                                                       "model changes")
     make.add_argument("-n", "--name", default=None)
@@ -44,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
+        if args.command == "check":
+            from server.checks import Result
+
+            print(Result("config", False, str(error)).line() + "\nsijil check: failing: config")
+            return 1
         print(f"sijil: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.production)
@@ -74,6 +90,17 @@ def cmd_migrate(settings, args) -> int:
     return 0
 
 
+def cmd_check(settings, args) -> int:
+    from server.checks import run_checks
+
+    results = asyncio.run(run_checks(settings, masked_url))
+    for result in results:
+        print(result.line())
+    failing = [r.name for r in results if r.ok is False]
+    print(f"sijil check: failing: {', '.join(failing)}" if failing else "sijil check: all ok")
+    return 1 if failing else 0
+
+
 def cmd_serve(settings, args) -> int:
     import uvicorn
 
@@ -85,11 +112,38 @@ def cmd_serve(settings, args) -> int:
         print(f"sijil: the database has {len(pending)} unapplied migration(s) "
               f"({', '.join(pending)}). Run `sijil migrate` first.", file=sys.stderr)
         return 2
-    app = create_app(settings, background=not args.no_worker)
-    print(f"Sijil is serving on http://{args.host}:{args.port}", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None, proxy_headers=False,
-                server_header=False)
+    workers = settings.web_concurrency if args.workers is None else args.workers
+    if workers < 1:
+        print("sijil: --workers must be 1 or more", file=sys.stderr)
+        return 2
+    # In production the outbox worker is its own process (`sijil worker`), so web processes
+    # can be added, restarted and killed without touching deliveries.
+    background = not (args.no_worker or settings.production)
+    # Proxy headers are applied by the app from FORWARDED_ALLOW_IPS (server/proxies.py),
+    # never by uvicorn, which would otherwise trust 127.0.0.1 by default.
+    options = dict(host=args.host, port=args.port, log_config=None, proxy_headers=False,
+                   server_header=False, timeout_graceful_shutdown=20)
+    print(f"Sijil is serving on http://{args.host}:{args.port} with {workers} process(es)"
+          f"{' and the outbox worker' if background else ''}", file=sys.stderr)
+    if workers == 1:
+        uvicorn.run(create_app(settings, background=background), **options)
+    else:
+        # Each process builds its own app (its own database pool) from the environment.
+        os.environ[SERVE_BACKGROUND] = "1" if background else "0"
+        uvicorn.run("server.cli:app_for_workers", factory=True, workers=workers, **options)
     return 0
+
+
+SERVE_BACKGROUND = "SIJIL_SERVE_BACKGROUND"
+
+
+def app_for_workers():
+    """The app of one of `sijil serve --workers N`'s processes."""
+    from server.app import create_app
+
+    settings = load_settings()
+    configure_logging(settings.production)
+    return create_app(settings, background=os.environ.get(SERVE_BACKGROUND) == "1")
 
 
 def cmd_worker(settings, args) -> int:
@@ -97,10 +151,16 @@ def cmd_worker(settings, args) -> int:
     from server.worker import run_in_background
 
     async def run() -> None:
+        # SIGTERM (systemd's stop, a deploy) lets the round being delivered finish first, so
+        # a restart does not leave claimed messages to wait for their lease to run out.
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stopping.set)
         await db.connect(settings.database_url)
         try:
             async with run_in_background(settings):
-                await asyncio.Event().wait()
+                await stopping.wait()
         finally:
             await db.close()
 
@@ -192,6 +252,44 @@ def _progress_bar(done: int, total: int) -> None:
           flush=True)
 
 
+def cmd_copy_documents_to(settings, args) -> int:
+    from server import db
+    from server.integrations.storage import StorageUnavailable, storage_at, storage_for
+    from server.resolvers.kernel.copy_documents import copy_documents
+
+    if args.target.rstrip("/") == settings.storage_url.rstrip("/"):
+        print("sijil: the target is the current STORAGE_URL; name another store.",
+              file=sys.stderr)
+        return 2
+    try:
+        target = storage_at(args.target, settings)
+    except ValueError as error:
+        print(f"sijil: {error}", file=sys.stderr)
+        return 2
+
+    async def run():
+        await db.connect(settings.database_url)
+        try:
+            await target.check()
+            return await copy_documents(storage_for(settings), target)
+        finally:
+            await db.close()
+
+    try:
+        summary = asyncio.run(run())
+    except StorageUnavailable as error:
+        print(f"sijil: the target store does not answer: {error}", file=sys.stderr)
+        return 2
+    print(f"{summary.copied} copied, {summary.already_there} already there, "
+          f"{len(summary.missing)} missing at the source, {len(summary.corrupt)} not matching "
+          "their sha256 (not kept).")
+    for document_id in summary.missing:
+        print(f"missing at the source: document {document_id}")
+    for document_id in summary.corrupt:
+        print(f"not matching its sha256: document {document_id}")
+    return 1 if summary.missing or summary.corrupt else 0
+
+
 def cmd_makemigrations(settings, args) -> int:
     from tortoise.cli.cli import run_cli_async
 
@@ -203,8 +301,10 @@ COMMANDS = {
     "serve": cmd_serve,
     "worker": cmd_worker,
     "migrate": cmd_migrate,
+    "check": cmd_check,
     "demo": cmd_demo,
     "makemigrations": cmd_makemigrations,
+    "copy-documents-to": cmd_copy_documents_to,
     "create-staff": cmd_create_staff,
     "import-practitioners": cmd_import_practitioners,
 }

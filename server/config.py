@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -39,6 +40,15 @@ class Settings:
     captcha_cost: int = 5000  # PBKDF2 iterations a proof-of-work try: ~0.5 s in a phone browser
     # GraphQL mutations a minute, per account and per address (sign-ins have stricter ones).
     mutations_per_minute: int = 120
+    # "" = DATA_DIR/documents on disk; else file://PATH or s3://BUCKET/PREFIX.
+    storage_url: str = ""
+    s3_endpoint_url: str = ""
+    aws_region: str = ""
+    aws_access_key_id: str = ""
+    aws_secret_access_key: str = ""
+    # The reverse proxies whose X-Forwarded-* headers are believed (addresses, or "*").
+    forwarded_allow_ips: tuple[str, ...] = ()
+    web_concurrency: int = 1
 
     @property
     def production(self) -> bool:
@@ -87,6 +97,20 @@ def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
         raise SettingsError(f"{name}={value!r} must start with one of: {', '.join(schemes)}://")
 
 
+def _proxies(value: str) -> tuple[str, ...]:
+    """Addresses or networks (CIDR) of the trusted proxies, or "*" for any peer (only when
+    the app's port is reachable from the proxy alone)."""
+    found = tuple(item.strip() for item in value.split(",") if item.strip())
+    for item in found:
+        if item != "*":
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise SettingsError(f"FORWARDED_ALLOW_IPS: {item!r} is not an IP address or "
+                                    "network (10.0.0.10, 10.0.0.0/24)") from None
+    return found
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env_vars = os.environ if environ is None else environ
     get = lambda name, default="": env_vars.get(name, default).strip()  # noqa: E731
@@ -107,6 +131,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         _check_url("SMTP_URL", smtp_url, ("smtp", "smtps"))
     base_url = get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     _check_url("BASE_URL", base_url, ("http", "https"))
+
+    storage_url = get("STORAGE_URL")
+    if storage_url:
+        _check_url("STORAGE_URL", storage_url, ("file", "s3"))
+        if storage_url.startswith("s3://") and not urlsplit(storage_url).netloc:
+            raise SettingsError(f"STORAGE_URL={storage_url!r} names no bucket: "
+                                "s3://BUCKET/PREFIX")
+    concurrency = get("WEB_CONCURRENCY", "1")
+    if not concurrency.isdigit() or int(concurrency) < 1:
+        raise SettingsError(f"WEB_CONCURRENCY={concurrency!r} must be a whole number, 1 or more")
 
     if env == "production":
         _require_production(env_vars, sms_backend, payment_provider)
@@ -132,6 +166,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         moyasar_secret_key=get("MOYASAR_SECRET_KEY"),
         moyasar_publishable_key=get("MOYASAR_PUBLISHABLE_KEY"),
         moyasar_api_url=get("MOYASAR_API_URL", "https://api.moyasar.com/v1").rstrip("/"),
+        storage_url=storage_url,
+        s3_endpoint_url=get("S3_ENDPOINT_URL"),
+        aws_region=get("AWS_REGION"),
+        aws_access_key_id=get("AWS_ACCESS_KEY_ID"),
+        aws_secret_access_key=get("AWS_SECRET_ACCESS_KEY"),
+        forwarded_allow_ips=_proxies(get("FORWARDED_ALLOW_IPS")),
+        web_concurrency=int(concurrency),
     )
 
 

@@ -11,6 +11,8 @@ import sys
 import time
 
 log = logging.getLogger("sijil.request")
+# What a proxy's request id may look like to be kept: it goes into log lines and a header.
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 # A 10-digit number in a path is most likely an identity number: keep the last 4 digits.
 IDENTITY_LIKE = re.compile(r"\b\d{6}(\d{4})\b")
@@ -57,7 +59,7 @@ class RequestLogMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        request_id = secrets.token_hex(8)
+        request_id = _forwarded_request_id(scope) or secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = request_id
         start = time.perf_counter()
         status = 500
@@ -79,7 +81,20 @@ class RequestLogMiddleware:
                 "path": mask_identity(scope["path"]),
                 "route": getattr(route, "path", ""),
                 "status": status,
+                "client": scope["client"][0] if scope.get("client") else "",
                 "ms": round((time.perf_counter() - start) * 1000, 1),
             }
             if not scope["path"].startswith("/static/"):
                 log.info("request", extra={"fields": fields})
+
+
+def _forwarded_request_id(scope) -> str | None:
+    from server.proxies import from_trusted_proxy
+
+    if not from_trusted_proxy(scope):
+        return None
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            return text if REQUEST_ID.match(text) else None
+    return None

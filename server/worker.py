@@ -13,13 +13,15 @@ import base64
 import contextlib
 import datetime as dt
 import logging
+import os
+import socket
 import uuid
 
 import aiosmtplib
 import httpx
 from tortoise import connections
 
-from server import clock
+from server import clock, schedule
 from server.config import Settings
 from server.integrations import devmailbox, mail, sms
 from server.integrations.storage import storage_for
@@ -36,7 +38,10 @@ LONGEST_DELAY = dt.timedelta(hours=1)
 LEASE = dt.timedelta(minutes=5)
 BATCH = 100
 SMTP_CONNECTIONS = 4  # emails of one batch go out over this many connections at once
-JANITOR_EVERY = 600.0  # seconds between sweeps: unattached uploads, reminders, unpaid payments
+# The sweep (unattached uploads, reminders, unpaid payments) runs this often, by one worker
+# of all of them (server/schedule.py); each worker asks whether it is due this often.
+SWEEP_EVERY = dt.timedelta(minutes=10)
+SWEEP_POLL = 30.0
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -212,26 +217,38 @@ async def run_once(deliverer: Deliverer, limit: int = BATCH) -> int:
     return await deliverer.deliver(messages)
 
 
+async def sweep(settings: Settings, worker_id: str) -> None:
+    log.info("worker %s runs the scheduled sweep", worker_id,
+             extra={"fields": {"job": "sweep", "worker": worker_id}})
+    try:
+        await delete_unattached(storage=storage_for(settings))
+    except Exception:
+        log.exception("deleting unattached documents failed")
+    try:
+        await send_due_reminders(settings, clock.today())
+    except Exception:
+        log.exception("queueing renewal reminders failed")
+    try:
+        await expire_overdue(settings)
+    except Exception:
+        log.exception("expiring unpaid payments failed")
+
+
 async def run_forever(deliverer: Deliverer, stop: asyncio.Event, idle: float = 1.0) -> None:
-    worker_id = uuid.uuid4().hex[:6]
+    worker_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     log.info("outbox worker %s started", worker_id)
     loop = asyncio.get_running_loop()
-    swept_at = loop.time() - JANITOR_EVERY  # sweep once at start-up, then every 10 minutes
+    polled_at = loop.time() - SWEEP_POLL  # ask at start-up, then every SWEEP_POLL seconds
     while not stop.is_set():
-        if loop.time() - swept_at >= JANITOR_EVERY:
-            swept_at = loop.time()
+        if loop.time() - polled_at >= SWEEP_POLL:
+            polled_at = loop.time()
             try:
-                await delete_unattached(storage=storage_for(deliverer.settings))
+                due = await schedule.take("sweep", SWEEP_EVERY, worker_id)
             except Exception:
-                log.exception("deleting unattached documents failed")
-            try:
-                await send_due_reminders(deliverer.settings, clock.today())
-            except Exception:
-                log.exception("queueing renewal reminders failed")
-            try:
-                await expire_overdue(deliverer.settings)
-            except Exception:
-                log.exception("expiring unpaid payments failed")
+                log.exception("asking whether the sweep is due failed")
+                due = False
+            if due:
+                await sweep(deliverer.settings, worker_id)
         try:
             claimed = await run_once(deliverer)
         except Exception:

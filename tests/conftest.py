@@ -367,3 +367,55 @@ async def live(settings, clean_db):
     """The app over real HTTP (see `serving`)."""
     async with serving(lambda url: dataclasses.replace(settings, base_url=url)) as running:
         yield running
+
+
+# ------------------------------------------------------------------ a real S3 API server
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on 127.0.0.1 (a real HTTP S3 API, not a mock of the client).
+    `s3_server.bucket()` creates a fresh bucket and returns its name."""
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    binary = Path(sys.executable).with_name("moto_server")
+    process = subprocess.Popen([str(binary), "-H", "127.0.0.1", "-p", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(endpoint, timeout=1)
+            break
+        except httpx.TransportError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("moto_server did not start") from None
+            time.sleep(0.1)
+
+    def bucket() -> str:
+        name = f"sijil-{uuid.uuid4().hex[:12]}"
+        httpx.put(f"{endpoint}/{name}").raise_for_status()
+        return name
+
+    env = {"S3_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1",
+           "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+    yield SimpleNamespace(endpoint=endpoint, bucket=bucket, env=env)
+    process.terminate()
+    process.wait(10)
+
+
+def with_s3(settings, s3_server, url: str):
+    return dataclasses.replace(settings, storage_url=url, s3_endpoint_url=s3_server.endpoint,
+                               aws_region="us-east-1", aws_access_key_id="test",
+                               aws_secret_access_key="test")

@@ -2,9 +2,9 @@
 under `DATA_DIR/documents` (outside the web root, never served by the static route).
 
 Keys are random (`secrets.token_urlsafe`), never derived from what the user sent, so a file
-name can never become a path. An S3-compatible implementation only has to provide the same
-four methods: `save` maps to a (multipart) PutObject of the stream, `open` to a streamed
-GetObject, `delete` to DeleteObject, `exists` to HeadObject.
+name can never become a path. The S3-compatible implementation (server/integrations/s3.py,
+`STORAGE_URL=s3://…`) provides the same methods: `save` is a multipart PutObject of the
+stream, `open` a streamed GetObject, `delete` DeleteObject, `exists` HeadObject.
 """
 
 from __future__ import annotations
@@ -27,9 +27,19 @@ CHUNK = 64 * 1024
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{2}/[A-Za-z0-9_-]{20,100}$")
 
 
+class StorageUnavailable(Exception):
+    """The store cannot be reached, written, or has no such bucket; the message says which."""
+
+
+def new_key() -> str:
+    token = secrets.token_urlsafe(32)
+    return f"{token[:2]}/{token}"
+
+
 class Storage(Protocol):
-    async def save(self, data: bytes | AsyncIterable[bytes]) -> str:
-        """Stores the bytes and returns a new key. If `data` raises while being read,
+    async def save(self, data: bytes | AsyncIterable[bytes], key: str | None = None) -> str:
+        """Stores the bytes and returns their key: a new one, or `key` when given (copying
+        documents between stores keeps their keys). If `data` raises while being read,
         nothing is kept and the error propagates."""
         ...
 
@@ -42,6 +52,10 @@ class Storage(Protocol):
         ...
 
     async def exists(self, key: str) -> bool: ...
+
+    async def check(self) -> None:
+        """Raises StorageUnavailable, naming the store, unless it answers and can be written."""
+        ...
 
 
 class FileSystemStorage:
@@ -57,9 +71,8 @@ class FileSystemStorage:
             raise ValueError("not a storage key")
         return self.root / key
 
-    async def save(self, data: bytes | AsyncIterable[bytes]) -> str:
-        token = secrets.token_urlsafe(32)
-        key = f"{token[:2]}/{token}"
+    async def save(self, data: bytes | AsyncIterable[bytes], key: str | None = None) -> str:
+        key = key or new_key()
         final = self._path(key)
         # Written under a temporary name and renamed once complete: a reader or a crash never
         # sees half a file under a real key, and `.part` leftovers are recognisable.
@@ -95,6 +108,17 @@ class FileSystemStorage:
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
 
+    async def check(self) -> None:
+        def writable() -> None:
+            try:
+                self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as error:
+                raise StorageUnavailable(f"{self.root}: {error.strerror}") from error
+            if not os.access(self.root, os.W_OK | os.X_OK):
+                raise StorageUnavailable(f"{self.root} is not writable by this user")
+
+        await asyncio.to_thread(writable)
+
 
 def _create_exclusive(root: Path, path: Path) -> int:
     # `mode` applies to the directory being made, not to its parents: make both on purpose.
@@ -126,6 +150,28 @@ def _filesystem(root: Path) -> FileSystemStorage:
     return FileSystemStorage(root)
 
 
-def storage_for(settings: Settings) -> Storage:
-    """The storage the settings ask for (only the filesystem so far)."""
+@cache
+def _s3(url: str, endpoint: str, region: str, access_key_id: str, secret_access_key: str):
+    from server.integrations.s3 import S3Storage
+
+    # One client per store and process: it keeps its connection pool between requests.
+    return S3Storage(url, endpoint=endpoint, region=region, access_key_id=access_key_id,
+                     secret_access_key=secret_access_key)
+
+
+def storage_at(url: str, settings: Settings) -> Storage:
+    """The store a STORAGE_URL names: `file://PATH` or `s3://BUCKET/PREFIX` (with the
+    settings' endpoint and credentials); "" is DATA_DIR/documents."""
+    if url.startswith("s3://"):
+        return _s3(url, settings.s3_endpoint_url, settings.aws_region,
+                   settings.aws_access_key_id, settings.aws_secret_access_key)
+    if url.startswith("file://"):
+        return _filesystem(Path(url.removeprefix("file://")))
+    if url:
+        raise ValueError(f"{url!r} is not a file:// or s3:// URL")
     return _filesystem(Path(settings.data_dir) / "documents")
+
+
+def storage_for(settings: Settings) -> Storage:
+    """The storage the settings ask for (STORAGE_URL)."""
+    return storage_at(settings.storage_url, settings)

@@ -23,3 +23,17 @@ class OutboxMessage(Model):
     class Meta:
         table = "outbox_message"
         indexes = (("status", "next_attempt_at"),)
+
+
+class JobLease(Model):
+    """When a scheduled job (the worker's periodic sweep) is next due, shared by every
+    worker on every host: the worker whose conditional update moves `next_run_at` on is the
+    one that runs it; the others see it already moved and skip."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    next_run_at = fields.DatetimeField()
+    taken_by = fields.CharField(max_length=64, default="")
+    taken_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "job_lease"
