@@ -109,6 +109,11 @@ def cmd_worker(settings, args) -> int:
 
 
 def cmd_demo(settings, args) -> int:
+    if settings.production:
+        # Its accounts have documented passwords and a published authenticator secret.
+        print("sijil: `sijil demo` loads accounts whose passwords are published; it does not "
+              "run with SIJIL_ENV=production. Nothing was written.", file=sys.stderr)
+        return 2
     from server import db
     from server.demo import load_demo
 

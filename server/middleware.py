@@ -85,14 +85,14 @@ class SecurityMiddleware:
         if method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES):
             refusal = self._csrf_refusal(headers, cookies, scope, path)
             if refusal:
-                return await _send_error(send, 403, "CSRF_FAILED", refusal, path,
+                return await _send_error(send, 403, "CSRF_FAILED", refusal,
                                          self.settings)
 
         limit = body_limit(path)
         length = headers.get("content-length")
         if length and length.isdigit() and int(length) > limit:
             return await _send_error(send, 413, "TOO_LARGE",
-                                     f"The request body is larger than {limit // KIB} KiB.", path,
+                                     f"The request body is larger than {limit // KIB} KiB.",
                                      self.settings)
 
         received = 0
@@ -120,7 +120,7 @@ class SecurityMiddleware:
         except BodyTooLarge:
             if not started:
                 await _send_error(send, 413, "TOO_LARGE",
-                                  f"The request body is larger than {limit // KIB} KiB.", path,
+                                  f"The request body is larger than {limit // KIB} KiB.",
                                   self.settings)
 
     def _csrf_refusal(self, headers, cookies, scope, path: str) -> str | None:
@@ -144,20 +144,22 @@ class SecurityMiddleware:
 
     def _add_headers(self, message, path: str, cookies: dict, new_csrf: str | None) -> None:
         headers = MutableHeaders(scope=message)
-        for name, value in security_headers(self.settings, path):
-            if name == "content-security-policy":
-                headers.setdefault(name, value)  # a route may set a stricter one (downloads)
-            elif name == "cache-control" and path.startswith("/static/"):
+        for name, value in security_headers(self.settings):
+            if name in ("content-security-policy", "cache-control"):
+                # A route may set a stricter policy (downloads) or say how it may be cached
+                # (static files, the public register); the default keeps nothing.
                 headers.setdefault(name, value)
             else:
                 headers[name] = value
-        if new_csrf and not path.startswith("/static/"):
+        # A response a shared cache may keep must not hand one visitor's cookie to the next.
+        shareable = headers.get("cache-control", "").startswith("public")
+        if new_csrf and not path.startswith("/static/") and not shareable:
             secure = "; Secure" if self.settings.secure_cookies else ""
             headers.append("set-cookie", f"{self.csrf_cookie}={new_csrf}; Path=/; HttpOnly; "
                                           f"SameSite=Lax{secure}")
 
 
-def security_headers(settings: Settings, path: str) -> list[tuple[str, str]]:
+def security_headers(settings: Settings) -> list[tuple[str, str]]:
     """The headers of docs/security.md, for every response: pages, API, files, errors."""
     found = [
         ("content-security-policy", CSP),
@@ -165,8 +167,7 @@ def security_headers(settings: Settings, path: str) -> list[tuple[str, str]]:
         ("referrer-policy", "same-origin"),
         ("x-frame-options", "DENY"),
         ("cross-origin-opener-policy", "same-origin"),
-        ("cache-control", "public, max-age=86400" if path.startswith("/static/")
-         else "no-store"),
+        ("cache-control", "no-store"),
     ]
     if settings.production:
         found.append(("strict-transport-security", "max-age=31536000; includeSubDomains"))
@@ -182,11 +183,11 @@ def _cookies(raw: str) -> dict[str, str]:
     return {k: m.value for k, m in jar.items()}
 
 
-async def _send_error(send, status: int, code: str, message: str, path: str,
+async def _send_error(send, status: int, code: str, message: str,
                       settings: Settings) -> None:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     headers = [(b"content-type", b"application/json"),
                (b"content-length", str(len(body)).encode())]
-    headers += [(k.encode(), v.encode()) for k, v in security_headers(settings, path)]
+    headers += [(k.encode(), v.encode()) for k, v in security_headers(settings)]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

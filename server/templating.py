@@ -6,12 +6,11 @@ from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, nodes, pass_context, select_autoescape
 
-from server.config import ROOT
+from server.config import WEB_DIR
 from server.i18n import isolate, translations
+from server.static_files import static_url
 
-TEMPLATES_DIR = ROOT / "web" / "templates"
-STATIC_DIR = ROOT / "web" / "static"
-_static_versions: dict[str, str] = {}
+TEMPLATES_DIR = WEB_DIR / "templates"
 
 
 @pass_context
@@ -24,14 +23,6 @@ def _gettext(ctx, message: str, **values) -> str:
 def _ngettext(ctx, singular: str, plural: str, n: int, **values) -> str:
     text = translations(ctx.get("lang", "ar")).ngettext(singular, plural, n)
     return text % {"num": n, **values}
-
-
-def static_url(path: str) -> str:
-    """A cache-busting URL: the file's modification time as a query string."""
-    if path not in _static_versions:
-        file = STATIC_DIR / path
-        _static_versions[path] = str(int(file.stat().st_mtime)) if file.exists() else "0"
-    return f"/static/{path}?v={_static_versions[path]}"
 
 
 @cache

@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
 from functools import cache
 from pathlib import Path
@@ -42,6 +43,11 @@ class Storage(Protocol):
         ...
 
     async def exists(self, key: str) -> bool: ...
+
+    async def check(self) -> None:
+        """Raises when the store cannot take a document now (for /readyz and `sijil
+        check`); cheap enough to run every few seconds."""
+        ...
 
 
 class FileSystemStorage:
@@ -95,6 +101,9 @@ class FileSystemStorage:
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)
 
+    async def check(self) -> None:
+        await asyncio.to_thread(_probe_writable, self.root)
+
 
 def _create_exclusive(root: Path, path: Path) -> int:
     # `mode` applies to the directory being made, not to its parents: make both on purpose.
@@ -104,6 +113,14 @@ def _create_exclusive(root: Path, path: Path) -> int:
     fd = os.open(path, flags, 0o600)
     os.fchmod(fd, 0o600)  # the process umask must not widen it (nor narrow it oddly)
     return fd
+
+
+def _probe_writable(root: Path) -> None:
+    """Creates and removes a file under `root`: the directory exists (or can be made) and
+    takes writes, which is what an upload needs."""
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=root, prefix=".probe-"):
+        pass
 
 
 def _write_all(fd: int, data: bytes) -> None:

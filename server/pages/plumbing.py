@@ -30,14 +30,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from strawberry.types import ExecutionResult
 
-from server.config import ROOT
+from server.config import WEB_DIR
 from server.context import Context, build_context, session_cookie_name
 from server.i18n import LANGUAGES, direction, format_date
 from server.middleware import CSRF_FIELD, tokens_match
 from server.schema import build_schema
 from server.templating import environment, render_block
 
-OPERATIONS_DIR = ROOT / "web" / "operations"
+OPERATIONS_DIR = WEB_DIR / "operations"
 
 
 # ------------------------------------------------------------------ templates
