@@ -7,6 +7,7 @@ import hmac
 import json
 import re
 import secrets
+import string
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
@@ -42,8 +43,35 @@ def csrf_cookie_name(settings: Settings) -> str:
     return f"{settings.cookie_prefix}csrf"
 
 
-def tokens_match(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
+# Pages carry the token masked with a fresh pad on every render (the pad, then each character
+# of the token shifted by the pad's): pages are compressed and some echo what was typed, so a
+# constant token could be guessed from response sizes (BREACH). The raw token is accepted too.
+TOKEN_ALPHABET = string.ascii_letters + string.digits + "-_"
+_INDEX = {c: i for i, c in enumerate(TOKEN_ALPHABET)}
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+def mask_token(token: str) -> str:
+    pad = [b % 64 for b in secrets.token_bytes(len(token))]
+    return "".join(TOKEN_ALPHABET[p] for p in pad) + "".join(
+        TOKEN_ALPHABET[(_INDEX[c] + p) % 64] for c, p in zip(token, pad, strict=True))
+
+
+def _unmask(value: str) -> str:
+    half = len(value) // 2
+    if any(c not in _INDEX for c in value):
+        return ""
+    return "".join(TOKEN_ALPHABET[(_INDEX[c] - _INDEX[p]) % 64]
+                   for p, c in zip(value[:half], value[half:], strict=True))
+
+
+def tokens_match(sent: str | None, token: str | None) -> bool:
+    """`sent` (a form field or header: masked, or raw) against the cookie's token."""
+    if not sent or not token:
+        return False
+    if len(sent) == 2 * len(token):
+        sent = _unmask(sent)
+    return hmac.compare_digest(sent.encode(), token.encode())
 
 
 def body_limit(path: str) -> int:
@@ -78,7 +106,7 @@ class SecurityMiddleware:
 
         csrf_token = cookies.get(self.csrf_cookie)
         new_csrf = None
-        if not csrf_token or len(csrf_token) > 100:
+        if not csrf_token or not _TOKEN.fullmatch(csrf_token):
             csrf_token = new_csrf = secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf_token"] = csrf_token
 

@@ -61,3 +61,22 @@ async def test_a_favicon_and_a_meta_description(client):
         assert svg, page.text[:1500]
         served = await client.get(svg.group(1))
         assert served.headers["content-type"] == "image/svg+xml"
+
+
+async def test_pages_carry_the_csrf_token_masked_afresh_each_time(browser_like):
+    """Compressed pages that echo what was typed must not hold a constant secret (BREACH)."""
+    token = next(v for k, v in browser_like.cookies.items() if k.endswith("csrf"))
+    shown = []
+    for _ in range(2):
+        page = await browser_like.get("/verify?number=25-R-000", headers=GZIP)
+        assert page.headers["content-encoding"] == "gzip"
+        assert token not in page.text
+        shown.append(re.search(r'"X-CSRF-Token": "([^"]+)"', page.text).group(1))
+    assert shown[0] != shown[1]
+    for masked in shown:
+        answer = await browser_like.post("/graphql", json={"query": "{ __typename }"},
+                                         headers={"x-csrf-token": masked})
+        assert answer.status_code == 200, answer.text
+    refused = await browser_like.post("/graphql", json={"query": "{ __typename }"},
+                                      headers={"x-csrf-token": shown[0][::-1]})
+    assert refused.status_code == 403
