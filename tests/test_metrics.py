@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import subprocess
+import sys
+import time
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -15,6 +19,7 @@ from server.app import create_app
 from server.models.outbox import OutboxMessage
 from server.models.payments import Payment
 from tests.conftest import NoCookies
+from tests.test_packaging import free_port
 from tests.test_review import submitted
 
 
@@ -103,3 +108,46 @@ async def test_in_production_metrics_need_the_token_and_are_absent_without_one(s
         assert response.status_code == status, (token, headers, response.text)
         if status == 200:
             assert "sijil_http_requests_total" in response.text
+
+
+def test_several_processes_report_their_counts_together(tmp_path):
+    """Two `sijil serve` processes sharing PROMETHEUS_MULTIPROC_DIR, as the workers of
+    `sijil serve --workers N` do: a scrape of either one counts the requests of both."""
+    database = tmp_path / "metrics.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SIJIL_", "SMTP_"))}
+    env.update({"DATABASE_URL": f"sqlite://{database}", "DATA_DIR": str(tmp_path / "data"),
+                "SIJIL_ENV": "development", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom")})
+    (tmp_path / "prom").mkdir()
+    cli = [sys.executable, "-m", "server.cli"]
+    subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True, timeout=120)
+    ports = [free_port(), free_port()]
+    logs = [(tmp_path / f"serve-{port}.log").open("w") for port in ports]
+    servers = [subprocess.Popen([*cli, "serve", "--no-worker", "--host", "127.0.0.1",
+                                 "--port", str(port)], env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+               for port, log in zip(ports, logs, strict=True)]
+    try:
+        for port, server in zip(ports, servers, strict=True):
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                    break
+                except httpx.TransportError:
+                    assert server.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.2)
+        for port, times in zip(ports, (3, 5), strict=True):
+            for _ in range(times):
+                httpx.get(f"http://127.0.0.1:{port}/verify/99-R-0000001", timeout=5)
+        text = httpx.get(f"http://127.0.0.1:{ports[0]}/metrics", timeout=5).text
+        families = {f.name: f for f in text_string_to_metric_families(text)}
+        assert value(families, "sijil_http_requests", "sijil_http_requests_total",
+                     route="/verify/{number}", status="404") == 8
+        assert value(families, "sijil_http_requests", "sijil_http_requests_total",
+                     route="/healthz") == 2
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+        for log in logs:
+            log.close()
