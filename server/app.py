@@ -20,8 +20,11 @@ from server.pages import routes as page_routes
 from server.pages.errors import http_error
 from server.static_files import HashedStaticFiles, favicon, manifest
 
-# Smaller bodies gain nothing from compression but its cost.
+# Smaller bodies gain nothing from compression but its cost; nor do formats that are
+# compressed already (documents, cards, exports, fonts), nor streams.
 GZIP_MINIMUM_SIZE = 500
+NOT_COMPRESSED = ("text/event-stream", "application/pdf", "application/zip", "image/png",
+                  "image/jpeg", "image/webp", "font/woff2")
 
 
 def create_app(settings: Settings | None = None, *, background: bool = False) -> Starlette:
@@ -56,7 +59,8 @@ def create_app(settings: Settings | None = None, *, background: bool = False) ->
     app.state.settings = settings
     # Innermost first: the security headers go on the compressed response too, and the
     # request log and the metrics see every response, the middleware's own refusals too.
-    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE,
+                       exclude_content_types=NOT_COMPRESSED)
     app.add_middleware(SecurityMiddleware, settings=settings)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(MetricsMiddleware)

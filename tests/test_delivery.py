@@ -27,6 +27,8 @@ async def test_html_json_css_and_javascript_are_compressed_and_tiny_answers_are_
             assert asset.headers.get("content-encoding") == "gzip", url
     health = await client.get("/healthz", headers=GZIP)
     assert "content-encoding" not in health.headers  # 15 bytes: nothing to gain
+    font = await client.get("/static/fonts/noto-sans-latin-400.woff2", headers=GZIP)
+    assert "content-encoding" not in font.headers  # compressed already
 
 
 async def test_static_files_have_content_hashed_urls_cached_for_a_year(client):
