@@ -18,7 +18,8 @@ from server.metrics import MetricsMiddleware, metrics
 from server.middleware import SecurityMiddleware
 from server.pages import routes as page_routes
 from server.pages.errors import http_error
-from server.static_files import HashedStaticFiles, favicon, manifest
+from server.static_files import HashedStaticFiles, favicon
+from server.templating import static_manifest
 
 # Smaller bodies gain nothing from compression but its cost; nor do formats that are
 # compressed already (documents, cards, exports, fonts), nor streams.
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None, *, background: bool = False) ->
     """`background` runs the outbox worker (and, in development, the embedded mailbox)
     inside the app's process, as `sijil serve` does."""
     settings = settings or load_settings()
-    manifest()  # the static files' hashes, once, before the first request
+    static_manifest()  # the static files' hashes, once, before the first request
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):

@@ -19,8 +19,8 @@ from server.app import create_app
 from server.models.outbox import OutboxMessage
 from server.models.payments import Payment
 from tests.conftest import NoCookies
+from tests.review.test_review import submitted
 from tests.test_packaging import free_port
-from tests.test_review import submitted
 
 
 async def scrape(client: httpx.AsyncClient, **headers) -> dict:

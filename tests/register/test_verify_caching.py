@@ -9,8 +9,8 @@ import re
 from server.context import session_cookie_name
 from server.middleware import tokens_match
 from server.models.practitioners import Registration
-from server.resolvers.sessions import open_session
-from tests.test_public_register import NUMBER, account, practitioner
+from server.resolvers.accounts.sessions import open_session
+from tests.register.test_public_register import NUMBER, account, practitioner
 
 HTML = {"accept": "text/html"}
 
