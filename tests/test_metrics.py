@@ -128,7 +128,7 @@ def test_several_processes_report_their_counts_together(tmp_path):
                for port, log in zip(ports, logs, strict=True)]
     try:
         for port, server in zip(ports, servers, strict=True):
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180
             while True:
                 try:
                     httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)

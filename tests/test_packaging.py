@@ -88,7 +88,7 @@ def test_the_installed_wheel_migrates_serves_a_page_and_a_static_file(installed,
                               stdout=log, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while True:
             try:
                 page = httpx.get(f"{base}/verify", timeout=5)
