@@ -1,17 +1,28 @@
 # The two commands: `make run` and `make test`. Everything else is for developers.
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | cksum | cut -d' ' -f1)
 PYTHON ?= python3
 
-.PHONY: run test test-fast test-browser lint schema messages migrations screenshots bench soak clean
+.PHONY: run test test-fast test-browser lint lock schema messages migrations screenshots bench soak clean
 
-$(STAMP): pyproject.toml
+# Every dependency (and the test tools) at the version and hash of requirements.lock, then
+# the project itself, without letting pip pick other versions.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+
+## Re-resolve requirements.lock from pyproject.toml (after changing a dependency, or to take
+## new releases), then reinstall from it.
+lock:
+	test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/python -m pip install --quiet uv; }
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+	  --generate-hashes --upgrade --quiet -o requirements.lock
+	$(MAKE) $(STAMP)
 
 ## Run the app on http://127.0.0.1:8000 (SQLite, development mailbox, sandbox payments).
 run: $(STAMP)

@@ -130,11 +130,27 @@ def cmd_serve(settings, args) -> int:
     else:
         # Each process builds its own app (its own database pool) from the environment.
         os.environ[SERVE_BACKGROUND] = "1" if background else "0"
+        _metrics_shared_by(workers)
         uvicorn.run("server.cli:app_for_workers", factory=True, workers=workers, **options)
     return 0
 
 
 SERVE_BACKGROUND = "SIJIL_SERVE_BACKGROUND"
+
+
+def _metrics_shared_by(workers: int) -> None:
+    """Several processes on one port count into one PROMETHEUS_MULTIPROC_DIR (server/metrics.py),
+    emptied before they start so counts of an earlier run do not linger; without the setting,
+    a fresh temporary directory."""
+    import glob
+    import tempfile
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+        prefix="sijil-metrics-")
+    os.makedirs(folder, exist_ok=True)
+    for stale in glob.glob(os.path.join(folder, "*.db")):
+        os.remove(stale)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
 
 
 def app_for_workers():
@@ -169,6 +185,11 @@ def cmd_worker(settings, args) -> int:
 
 
 def cmd_demo(settings, args) -> int:
+    if settings.production:
+        # Its accounts have documented passwords and a published authenticator secret.
+        print("sijil: `sijil demo` loads accounts whose passwords are published; it does not "
+              "run with SIJIL_ENV=production. Nothing was written.", file=sys.stderr)
+        return 2
     from server import db
     from server.demo import load_demo
 

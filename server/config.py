@@ -6,10 +6,18 @@ import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+# Relative paths (DATA_DIR, a relative SQLite DATABASE_URL) are relative to the checkout when
+# running from one, whatever the working directory; an installed package has no checkout,
+# and its relative paths are relative to the working directory, as an operator expects.
+BASE_DIR = ROOT if (ROOT / "pyproject.toml").is_file() else Path.cwd()
+# Templates, static files, the pages' operations and translations: web/ at the top of the
+# repository, shipped inside the package as server/web (a symlink to ../web in a checkout).
+WEB_DIR = Path(str(files("server").joinpath("web"))).resolve()
 ENVIRONMENTS = ("development", "test", "production")
 SMS_BACKENDS = ("console", "taqnyat")
 PAYMENT_PROVIDERS = ("sandbox", "moyasar")
@@ -25,7 +33,7 @@ class Settings:
     database_url: str = "sqlite://var/sijil.sqlite3"
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
-    data_dir: Path = ROOT / "var"
+    data_dir: Path = BASE_DIR / "var"
     smtp_url: str = ""
     mail_from: str = "no-reply@localhost"
     sms_backend: str = "console"
@@ -49,6 +57,7 @@ class Settings:
     # The reverse proxies whose X-Forwarded-* headers are believed (addresses, or "*").
     forwarded_allow_ips: tuple[str, ...] = ()
     web_concurrency: int = 1
+    metrics_token: str = ""  # production serves /metrics only with it (404 without)
 
     @property
     def production(self) -> bool:
@@ -117,9 +126,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 
     env = get("SIJIL_ENV", "development")
     _check_choice("SIJIL_ENV", env, ENVIRONMENTS)
-    data_dir = Path(get("DATA_DIR") or ROOT / "var")
+    data_dir = Path(get("DATA_DIR") or BASE_DIR / "var")
     if not data_dir.is_absolute():
-        data_dir = ROOT / data_dir
+        data_dir = BASE_DIR / data_dir
     database_url = get("DATABASE_URL") or "sqlite://var/sijil.sqlite3"
     _check_url("DATABASE_URL", database_url, ("sqlite", "postgres", "postgresql", "asyncpg"))
     sms_backend = get("SMS_BACKEND", "console")
@@ -173,6 +182,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         aws_secret_access_key=get("AWS_SECRET_ACCESS_KEY"),
         forwarded_allow_ips=_proxies(get("FORWARDED_ALLOW_IPS")),
         web_concurrency=int(concurrency),
+        metrics_token=get("METRICS_TOKEN"),
     )
 
 

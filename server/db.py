@@ -28,20 +28,21 @@ def tortoise_config(url: str) -> dict:
 def _ensure_sqlite_dir(url: str) -> None:
     from pathlib import Path
 
-    from server.config import ROOT
+    from server.config import BASE_DIR
 
     path = Path(url.removeprefix("sqlite://").split("?")[0])
     if not path.is_absolute():
-        path = ROOT / path
+        path = BASE_DIR / path
     path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _resolve_sqlite(url: str) -> str:
-    """Relative SQLite paths are relative to the project, not the working directory."""
+    """Relative SQLite paths are relative to the checkout, not the working directory
+    (server.config.BASE_DIR)."""
     if url.startswith("sqlite://") and not url.startswith(("sqlite:///", "sqlite://:memory:")):
-        from server.config import ROOT
+        from server.config import BASE_DIR
 
-        return f"sqlite://{ROOT / url.removeprefix('sqlite://')}"
+        return f"sqlite://{BASE_DIR / url.removeprefix('sqlite://')}"
     return url
 
 
@@ -81,6 +82,12 @@ async def pending_migrations(url: str) -> list[str]:
         return [f"{s.migration.app_label}.{s.migration.name}" for s in plan if not s.backward]
     finally:
         await Tortoise.close_connections()
+
+
+async def unapplied_migrations() -> list[str]:
+    """What `pending_migrations` says, on the connection the app already holds."""
+    plan = await MigrationExecutor(connections.get("default"), APPS).plan()
+    return [f"{s.migration.app_label}.{s.migration.name}" for s in plan if not s.backward]
 
 
 async def model_drift() -> list[str]:

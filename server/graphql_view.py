@@ -4,12 +4,14 @@ no queries over GET, and GraphiQL only outside production."""
 from __future__ import annotations
 
 import json
+import time
 
 from starlette.requests import Request
 from strawberry.asgi import GraphQL
 
 from server.config import Settings
 from server.context import Context, build_context
+from server.metrics import observe_graphql
 from server.schema import build_schema
 
 
@@ -21,6 +23,18 @@ class GraphQLView(GraphQL):
             allow_queries_via_get=False,
             multipart_uploads_enabled=False,
         )
+
+    async def execute_single(self, request, request_adapter, sub_response, context,
+                             root_value, request_data):
+        started = time.perf_counter()
+        failed = True
+        try:
+            result = await super().execute_single(request, request_adapter, sub_response,
+                                                  context, root_value, request_data)
+            failed = bool(result.errors)
+            return result
+        finally:
+            observe_graphql(request_data.operation_name, time.perf_counter() - started, failed)
 
     async def get_context(self, request: Request, response) -> Context:
         return await build_context(request)

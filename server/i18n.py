@@ -15,12 +15,12 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from hijridate import Gregorian
 
-from server.config import ROOT
+from server.config import WEB_DIR
 from server.domain.text import N_
 
 LANGUAGES = ("ar", "en")
 DEFAULT_LANGUAGE = "ar"
-TRANSLATIONS_DIR = ROOT / "web" / "translations"
+TRANSLATIONS_DIR = WEB_DIR / "translations"
 LANG_COOKIE = "lang"
 
 # First-strong isolate … pop directional isolate: keeps "12-R-0004321" or an email in one

@@ -7,6 +7,7 @@ import hmac
 import json
 import re
 import secrets
+import string
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
@@ -42,8 +43,35 @@ def csrf_cookie_name(settings: Settings) -> str:
     return f"{settings.cookie_prefix}csrf"
 
 
-def tokens_match(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
+# Pages carry the token masked with a fresh pad on every render (the pad, then each character
+# of the token shifted by the pad's): pages are compressed and some echo what was typed, so a
+# constant token could be guessed from response sizes (BREACH). The raw token is accepted too.
+TOKEN_ALPHABET = string.ascii_letters + string.digits + "-_"
+_INDEX = {c: i for i, c in enumerate(TOKEN_ALPHABET)}
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+def mask_token(token: str) -> str:
+    pad = [b % 64 for b in secrets.token_bytes(len(token))]
+    return "".join(TOKEN_ALPHABET[p] for p in pad) + "".join(
+        TOKEN_ALPHABET[(_INDEX[c] + p) % 64] for c, p in zip(token, pad, strict=True))
+
+
+def _unmask(value: str) -> str:
+    half = len(value) // 2
+    if any(c not in _INDEX for c in value):
+        return ""
+    return "".join(TOKEN_ALPHABET[(_INDEX[c] - _INDEX[p]) % 64]
+                   for p, c in zip(value[:half], value[half:], strict=True))
+
+
+def tokens_match(sent: str | None, token: str | None) -> bool:
+    """`sent` (a form field or header: masked, or raw) against the cookie's token."""
+    if not sent or not token:
+        return False
+    if len(sent) == 2 * len(token):
+        sent = _unmask(sent)
+    return hmac.compare_digest(sent.encode(), token.encode())
 
 
 def body_limit(path: str) -> int:
@@ -78,21 +106,21 @@ class SecurityMiddleware:
 
         csrf_token = cookies.get(self.csrf_cookie)
         new_csrf = None
-        if not csrf_token or len(csrf_token) > 100:
+        if not csrf_token or not _TOKEN.fullmatch(csrf_token):
             csrf_token = new_csrf = secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf_token"] = csrf_token
 
         if method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES):
             refusal = self._csrf_refusal(headers, cookies, scope, path)
             if refusal:
-                return await _send_error(send, 403, "CSRF_FAILED", refusal, path,
+                return await _send_error(send, 403, "CSRF_FAILED", refusal,
                                          self.settings)
 
         limit = body_limit(path)
         length = headers.get("content-length")
         if length and length.isdigit() and int(length) > limit:
             return await _send_error(send, 413, "TOO_LARGE",
-                                     f"The request body is larger than {limit // KIB} KiB.", path,
+                                     f"The request body is larger than {limit // KIB} KiB.",
                                      self.settings)
 
         received = 0
@@ -120,7 +148,7 @@ class SecurityMiddleware:
         except BodyTooLarge:
             if not started:
                 await _send_error(send, 413, "TOO_LARGE",
-                                  f"The request body is larger than {limit // KIB} KiB.", path,
+                                  f"The request body is larger than {limit // KIB} KiB.",
                                   self.settings)
 
     def _csrf_refusal(self, headers, cookies, scope, path: str) -> str | None:
@@ -144,20 +172,22 @@ class SecurityMiddleware:
 
     def _add_headers(self, message, path: str, cookies: dict, new_csrf: str | None) -> None:
         headers = MutableHeaders(scope=message)
-        for name, value in security_headers(self.settings, path):
-            if name == "content-security-policy":
-                headers.setdefault(name, value)  # a route may set a stricter one (downloads)
-            elif name == "cache-control" and path.startswith("/static/"):
+        for name, value in security_headers(self.settings):
+            if name in ("content-security-policy", "cache-control"):
+                # A route may set a stricter policy (downloads) or say how it may be cached
+                # (static files, the public register); the default keeps nothing.
                 headers.setdefault(name, value)
             else:
                 headers[name] = value
-        if new_csrf and not path.startswith("/static/"):
+        # A response a shared cache may keep must not hand one visitor's cookie to the next.
+        shareable = headers.get("cache-control", "").startswith("public")
+        if new_csrf and not path.startswith("/static/") and not shareable:
             secure = "; Secure" if self.settings.secure_cookies else ""
             headers.append("set-cookie", f"{self.csrf_cookie}={new_csrf}; Path=/; HttpOnly; "
                                           f"SameSite=Lax{secure}")
 
 
-def security_headers(settings: Settings, path: str) -> list[tuple[str, str]]:
+def security_headers(settings: Settings) -> list[tuple[str, str]]:
     """The headers of docs/security.md, for every response: pages, API, files, errors."""
     found = [
         ("content-security-policy", CSP),
@@ -165,8 +195,7 @@ def security_headers(settings: Settings, path: str) -> list[tuple[str, str]]:
         ("referrer-policy", "same-origin"),
         ("x-frame-options", "DENY"),
         ("cross-origin-opener-policy", "same-origin"),
-        ("cache-control", "public, max-age=86400" if path.startswith("/static/")
-         else "no-store"),
+        ("cache-control", "no-store"),
     ]
     if settings.production:
         found.append(("strict-transport-security", "max-age=31536000; includeSubDomains"))
@@ -182,11 +211,11 @@ def _cookies(raw: str) -> dict[str, str]:
     return {k: m.value for k, m in jar.items()}
 
 
-async def _send_error(send, status: int, code: str, message: str, path: str,
+async def _send_error(send, status: int, code: str, message: str,
                       settings: Settings) -> None:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     headers = [(b"content-type", b"application/json"),
                (b"content-length", str(len(body)).encode())]
-    headers += [(k.encode(), v.encode()) for k, v in security_headers(settings, path)]
+    headers += [(k.encode(), v.encode()) for k, v in security_headers(settings)]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

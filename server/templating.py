@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, nodes, pass_context, select_autoescape
 
-from server.config import ROOT
+from server.config import WEB_DIR
 from server.i18n import isolate, translations
 
-TEMPLATES_DIR = ROOT / "web" / "templates"
-STATIC_DIR = ROOT / "web" / "static"
-_static_versions: dict[str, str] = {}
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
 
 
 @pass_context
@@ -26,12 +26,29 @@ def _ngettext(ctx, singular: str, plural: str, n: int, **values) -> str:
     return text % {"num": n, **values}
 
 
+@cache
+def static_manifest() -> dict[str, str]:
+    """Each static file's path → its content-hashed path (`js/app.js` → `js/app.0c1d2e3f.js`),
+    computed once per process: a changed file gets a new URL, so any cache may keep one."""
+    found = {}
+    for file in sorted(STATIC_DIR.rglob("*")):
+        if file.is_file():
+            path = file.relative_to(STATIC_DIR).as_posix()
+            digest = hashlib.sha256(file.read_bytes()).hexdigest()[:8]
+            stem, dot, suffix = path.rpartition(".")
+            found[path] = f"{stem}.{digest}.{suffix}" if dot else f"{path}.{digest}"
+    return found
+
+
+@cache
+def static_originals() -> dict[str, str]:
+    return {hashed: path for path, hashed in static_manifest().items()}
+
+
 def static_url(path: str) -> str:
-    """A cache-busting URL: the file's modification time as a query string."""
-    if path not in _static_versions:
-        file = STATIC_DIR / path
-        _static_versions[path] = str(int(file.stat().st_mtime)) if file.exists() else "0"
-    return f"/static/{path}?v={_static_versions[path]}"
+    """The hashed URL of a file under web/static; a KeyError names a file that is not there,
+    so a mistyped name fails the render instead of shipping a broken link."""
+    return f"/static/{static_manifest()[path]}"
 
 
 @cache

@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
 from functools import cache
 from pathlib import Path
@@ -111,11 +112,9 @@ class FileSystemStorage:
     async def check(self) -> None:
         def writable() -> None:
             try:
-                self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+                _probe_writable(self.root)
             except OSError as error:
-                raise StorageUnavailable(f"{self.root}: {error.strerror}") from error
-            if not os.access(self.root, os.W_OK | os.X_OK):
-                raise StorageUnavailable(f"{self.root} is not writable by this user")
+                raise StorageUnavailable(f"{self.root}: {error.strerror or error}") from error
 
         await asyncio.to_thread(writable)
 
@@ -128,6 +127,14 @@ def _create_exclusive(root: Path, path: Path) -> int:
     fd = os.open(path, flags, 0o600)
     os.fchmod(fd, 0o600)  # the process umask must not widen it (nor narrow it oddly)
     return fd
+
+
+def _probe_writable(root: Path) -> None:
+    """Creates and removes a file under `root`: the directory exists (or can be made) and
+    takes writes, which is what an upload needs."""
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=root, prefix=".probe-"):
+        pass
 
 
 def _write_all(fd: int, data: bytes) -> None:

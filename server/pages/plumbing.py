@@ -30,14 +30,14 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from strawberry.types import ExecutionResult
 
 from server import clock
-from server.config import ROOT
+from server.config import WEB_DIR
 from server.context import Context, build_context, session_cookie_name
 from server.i18n import LANGUAGES, direction, format_date
-from server.middleware import CSRF_FIELD, tokens_match
+from server.middleware import CSRF_FIELD, mask_token, tokens_match
 from server.schema import build_schema
 from server.templating import environment, render_block
 
-OPERATIONS_DIR = ROOT / "web" / "operations"
+OPERATIONS_DIR = WEB_DIR / "operations"
 
 
 # ------------------------------------------------------------------ templates
@@ -49,7 +49,7 @@ def page_context(request: Request, ctx: Context, **values: Any) -> dict[str, Any
         "lang": lang,
         "dir": direction(lang),
         "other_lang": next(code for code in LANGUAGES if code != lang),
-        "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
+        "csrf_token": mask_token(request.scope.get("state", {}).get("csrf_token", "")),
         "account": ctx.account,
         "settings": ctx.settings,
         "today": clock.today(),
