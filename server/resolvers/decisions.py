@@ -18,6 +18,7 @@ from server.models.applications import Application
 from server.models.practitioners import CpdActivity, Practitioner, Qualification, Registration
 from server.resolvers import applications, audit, notify, personal_data
 from server.resolvers.auth import require_role
+from server.resolvers.employers import events as employer_events
 from server.resolvers.ids import as_uuid
 from server.resolvers.practitioners import record_change
 from server.resolvers.settings import auto_approve_renewals
@@ -138,6 +139,8 @@ async def _renewal_approved(settings: Settings, application: Application, actor_
         "before": {"validUntil": registration.valid_until.isoformat()},
         "after": {"validFrom": valid_from.isoformat(), "validUntil": valid_until.isoformat()},
     }, application.id)
+    registration.valid_from, registration.valid_until = valid_from, valid_until
+    await employer_events.registration_changed(registration, "registration.renewed")
     await _email_card(settings, application, registration.number)
 
 
@@ -210,6 +213,7 @@ async def _registration_approved(settings: Settings, application: Application,
         valid_until=rules.registration_valid_until(valid_from, application.years))
     await record_change(practitioner.id, actor_id, "REGISTRATION_GRANTED",
                         {"number": registration.number}, application.id)
+    await employer_events.registration_changed(registration, "registration.granted")
     await _email_card(settings, application, registration.number)
 
 

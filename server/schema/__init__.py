@@ -22,6 +22,7 @@ from server.schema import (
     accounts,
     admin,
     applications,
+    employers,
     public,
     record,
     renewals,
@@ -29,16 +30,18 @@ from server.schema import (
     services,
 )
 from server.schema.base import ErrorShaping, NoSuggestions
-from server.schema.limits import MutationRateLimit, one_sign_in_mutation_per_document
+from server.schema.limits import ApiKeyLimit, MutationRateLimit, one_sign_in_mutation_per_document
 
 MAX_DEPTH = 8
 MAX_ALIASES = 15
 MAX_TOKENS = 1000
 
 Query = merge_types("Query", (accounts.Query, applications.Query, public.Query, record.Query,
-                             renewals.Query, review.Query, services.Query, admin.Query))
+                             renewals.Query, review.Query, services.Query, admin.Query,
+                             employers.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, record.Mutation, renewals.Mutation,
-                              review.Mutation, services.Mutation, admin.Mutation)
+                              review.Mutation, services.Mutation, admin.Mutation,
+                              employers.Mutation)
 SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS)
 VALIDATION_RULES = [
     create_depth_rule(MAX_DEPTH, None),
@@ -63,6 +66,7 @@ def build_schema(production: bool = False) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=1000),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(VALIDATION_RULES),
+        ApiKeyLimit,
         MutationRateLimit,
         ErrorShaping,
     ]
