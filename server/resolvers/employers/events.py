@@ -48,12 +48,12 @@ def ordering_key(organization_id, registration_id) -> str:
 
 
 async def registration_changed(registration, event: str, *, dedupe: str | None = None,
-                               feed: bool = True) -> int:
+                               feed: bool = True, today: dt.date | None = None) -> int:
     """Call inside the transaction of the change, with `registration` as it is after it.
     Returns how many webhooks were queued. `dedupe` (events found by a job) makes a second
     call for the same occurrence a no-op."""
     moment = now()
-    status = status_of(registration)
+    status = status_of(registration, today)
     if feed:
         await RegisterChange.create(registration_id=registration.id,
                                     registration_number=registration.number, type=event,

@@ -33,10 +33,12 @@ def _window(days: int, today: dt.date) -> tuple[dt.date, dt.date]:
     return (today + dt.timedelta(days=days - CATCH_UP_DAYS), today + dt.timedelta(days=days))
 
 
-async def _once(registration: Registration, event: str, dedupe: str, feed: bool) -> int:
+async def _once(registration: Registration, event: str, dedupe: str, feed: bool,
+                today: dt.date) -> int:
     try:
         async with in_transaction():
-            return await registration_changed(registration, event, dedupe=dedupe, feed=feed)
+            return await registration_changed(registration, event, dedupe=dedupe, feed=feed,
+                                              today=today)
     except IntegrityError:
         return 0  # another worker recorded it meanwhile
 
@@ -54,7 +56,7 @@ async def send_registration_events(today: dt.date) -> int:
         for registration in rows:
             queued += await _once(registration, "registration.expiring",
                                   f"{registration.id}:{registration.valid_until}:{days}",
-                                  feed=False)
+                                  feed=False, today=today)
     # Expired: the day after validUntil (the last valid day), for the feed and webhooks.
     start = today - dt.timedelta(days=CATCH_UP_DAYS + 1)
     rows = await Registration.filter(valid_until__gte=start, valid_until__lt=today,
@@ -65,5 +67,6 @@ async def send_registration_events(today: dt.date) -> int:
     for registration in rows:
         dedupe = f"{registration.id}:{registration.valid_until}"
         if f"registration.expired:{dedupe}" not in done:
-            queued += await _once(registration, "registration.expired", dedupe, feed=True)
+            queued += await _once(registration, "registration.expired", dedupe, feed=True,
+                                  today=today)
     return queued
