@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('last_attempt_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'webhook_delivery', 'app': 'models', 'indexes': [Index(fields=['organization', 'id'])], 'pk_attr': 'id', 'table_description': 'One event for one organisation: its body (fixed when the event happened), its'},
+            options={'table': 'webhook_delivery', 'app': 'models', 'indexes': [Index(fields=['organization_id', 'id'])], 'pk_attr': 'id', 'table_description': 'One event for one organisation: its body (fixed when the event happened), its'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -94,7 +94,7 @@ class WebhookDelivery(Model):
 
     class Meta:
         table = "webhook_delivery"
-        indexes = (("organization", "id"),)
+        indexes = (("organization_id", "id"),)
 
 
 class RegisterChange(Model):

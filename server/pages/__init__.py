@@ -11,6 +11,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages import (
         account_security,
         admin,
+        admin_employers,
         admin_records,
         applications,
         certificates,
@@ -37,7 +38,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *public.ROUTES, *record.ROUTES, *record_entries.ROUTES, *applications.ROUTES,
         *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES, *renewals.ROUTES,
         *renewal_documents.ROUTES,
-        *admin.ROUTES, *admin_records.ROUTES, *export.ROUTES,
+        *admin.ROUTES, *admin_employers.ROUTES, *admin_records.ROUTES, *export.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

@@ -15,7 +15,7 @@ from server.models.practitioners import Registration
 from server.resolvers.employers.expiry import send_registration_events
 from server.resolvers.sessions import open_session
 from tests.conftest import gql
-from tests.employers.helpers import admin_token, api_key, identity, op, organization, receiving
+from tests.employers.helpers import admin_token, api_key, identity, organization, receiving
 from tests.employers.test_webhooks import employer, set_status
 from tests.record_helpers import imported_record
 from tests.security.conftest import application
