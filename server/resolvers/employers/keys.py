@@ -20,6 +20,7 @@ from server.i18n import N_
 from server.models.employers import ApiKey, Organization
 from server.resolvers import audit
 from server.resolvers.admin import parse_uuid, require_admin
+from server.resolvers.ids import as_uuid
 
 KEY_PREFIX = "sjk_"
 SCOPES = ("REGISTER_READ", "WATCH")
@@ -74,9 +75,10 @@ async def list_organizations(ctx) -> list[Organization]:
 
 
 async def organization(ctx, organization_id) -> Organization | None:
+    """None for an id that is no organisation's, well-formed or not (a page answers 404)."""
     require_admin(ctx)
-    found = parse_uuid(organization_id, "organizationId")
-    return await Organization.get_or_none(id=found)
+    found = as_uuid(organization_id)
+    return await Organization.get_or_none(id=found) if found else None
 
 
 async def keys_of(organization_ids: list) -> list[list[ApiKey]]:
