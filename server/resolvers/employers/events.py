@@ -15,6 +15,8 @@ import datetime as dt
 import json
 import uuid
 
+from tortoise.transactions import in_transaction
+
 from server.domain.registry import kingdom_today, registration_status
 from server.models.employers import RegisterChange, WebhookDelivery, WebhookEndpoint
 from server.models.outbox import OutboxMessage
@@ -24,6 +26,7 @@ EVENTS = ("registration.suspended", "registration.reinstated", "registration.ren
 # Changes of the register that are not webhook events, for the change feed only.
 FEED_ONLY = ("registration.granted", "registration.extended")
 CHANNEL = "standard_webhook"
+FEED_LOCK = 0x5EED_F00D  # the advisory lock key that orders the change feed's writers
 
 
 def now() -> dt.datetime:
@@ -43,6 +46,17 @@ def webhook_body(event: str, moment: dt.datetime, number: str, status: str,
                       ensure_ascii=False, separators=(",", ":"))
 
 
+async def serialize_feed(conn) -> None:
+    """The feed's cursor is the row id, so ids must become visible in order: a reader that
+    saw id 8 must never later find a 7 committed after it. On PostgreSQL, ids are taken
+    before commit by concurrent transactions, so writers of feed rows take one
+    transaction-level advisory lock first (held until the enclosing transaction ends):
+    they commit one after the other, in id order. SQLite has one writer at a time anyway.
+    Register changes are rare (suspensions, renewals), so the wait is short."""
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [FEED_LOCK])
+
+
 def ordering_key(organization_id, registration_id) -> str:
     return f"webhook:{organization_id}:{registration_id}"
 
@@ -55,10 +69,13 @@ async def registration_changed(registration, event: str, *, dedupe: str | None =
     moment = now()
     status = status_of(registration, today)
     if feed:
-        await RegisterChange.create(registration_id=registration.id,
-                                    registration_number=registration.number, type=event,
-                                    status=status, valid_until=registration.valid_until,
-                                    dedupe_key=f"{event}:{dedupe}" if dedupe else None)
+        async with in_transaction() as conn:
+            await serialize_feed(conn)
+            await RegisterChange.create(registration_id=registration.id,
+                                        registration_number=registration.number, type=event,
+                                        status=status, valid_until=registration.valid_until,
+                                        dedupe_key=f"{event}:{dedupe}" if dedupe else None,
+                                        using_db=conn)
     if event not in EVENTS:
         return 0
     endpoints = await WebhookEndpoint.filter(
@@ -87,9 +104,11 @@ async def registrations_extended(rows: list[dict], valid_until_of) -> None:
     """The bulk extension's feed rows, one INSERT: `rows` are the extended registrations'
     values (id, number, valid_until before), `valid_until_of` gives the new date."""
     today = kingdom_today(now())
-    await RegisterChange.bulk_create([RegisterChange(
-        registration_id=row["id"], registration_number=row["number"],
-        type="registration.extended", valid_until=valid_until_of(row["valid_until"]),
-        status=registration_status(valid_until_of(row["valid_until"]),
-                                   row.get("suspended", False), today).value)
-        for row in rows])
+    async with in_transaction() as conn:
+        await serialize_feed(conn)
+        await RegisterChange.bulk_create([RegisterChange(
+            registration_id=row["id"], registration_number=row["number"],
+            type="registration.extended", valid_until=valid_until_of(row["valid_until"]),
+            status=registration_status(valid_until_of(row["valid_until"]),
+                                       row.get("suspended", False), today).value)
+            for row in rows], using_db=conn)
