@@ -10,7 +10,7 @@ import datetime as dt
 import json
 
 from server.models.accounts import Account
-from server.resolvers.sessions import open_session
+from server.resolvers.accounts.sessions import open_session
 from tests.conftest import ROOT_CONTRACT, gql
 
 

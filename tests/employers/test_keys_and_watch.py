@@ -10,7 +10,7 @@ import logging
 from server.models.employers import ApiKey, WatchedPractitioner
 from tests.conftest import gql
 from tests.employers.helpers import admin_token, api_key, identity, op, organization
-from tests.record_helpers import imported_record
+from tests.builders import imported_record
 
 WATCH = op("WatchPractitioners")
 WATCH_LIST = op("MyWatchList")
@@ -138,7 +138,7 @@ async def test_a_revoked_or_unknown_key_is_refused_at_once(client):
     assert body["data"]["revokeApiKey"]["errors"][0]["code"] == "INVALID_STATE"
 
 
-async def test_each_key_has_its_own_rate_limit(client, rate_clock):
+async def test_each_key_has_its_own_rate_limit(client, clock):
     import datetime as dt
 
     admin = await admin_token()
@@ -151,7 +151,7 @@ async def test_each_key_has_its_own_rate_limit(client, rate_clock):
     body = await gql(client, WATCH_LIST, {"first": 5}, token=busy)
     assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert "errors" not in await gql(client, WATCH_LIST, {"first": 5}, token=calm)
-    rate_clock.advance(dt.timedelta(minutes=1))
+    clock.shift(dt.timedelta(minutes=1))
     assert "errors" not in await gql(client, WATCH_LIST, {"first": 5}, token=busy)
 
 

@@ -8,13 +8,13 @@ Each attempt is written to the delivery log before the outcome is decided."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import hmac
 
 import httpx
 from tortoise.expressions import F
 
+from server import clock
 from server.models.employers import WebhookDelivery, WebhookEndpoint
 
 TIMEOUT = 10.0
@@ -36,7 +36,7 @@ async def send(payload: dict, client: httpx.AsyncClient | None = None) -> None:
     endpoint = await WebhookEndpoint.get_or_none(organization_id=delivery.organization_id)
     if endpoint is None:
         raise Undeliverable("the organisation has no webhook endpoint any more")
-    moment = dt.datetime.now(dt.UTC)
+    moment = clock.now()
     timestamp = int(moment.timestamp())
     headers = {"content-type": "application/json", "webhook-id": delivery.webhook_id,
                "webhook-timestamp": str(timestamp),

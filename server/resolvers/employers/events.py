@@ -17,7 +17,8 @@ import uuid
 
 from tortoise.transactions import in_transaction
 
-from server.domain.registry import kingdom_today, registration_status
+from server import clock
+from server.domain.registry import registration_status
 from server.models.employers import RegisterChange, WebhookDelivery, WebhookEndpoint
 from server.models.outbox import OutboxMessage
 
@@ -29,13 +30,9 @@ CHANNEL = "standard_webhook"
 FEED_LOCK = 0x5EED_F00D  # the advisory lock key that orders the change feed's writers
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def status_of(registration, today: dt.date | None = None) -> str:
     return registration_status(registration.valid_until, registration.suspended,
-                               today or kingdom_today(now())).value
+                               today or clock.today()).value
 
 
 def webhook_body(event: str, moment: dt.datetime, number: str, status: str,
@@ -66,7 +63,7 @@ async def registration_changed(registration, event: str, *, dedupe: str | None =
     """Call inside the transaction of the change, with `registration` as it is after it.
     Returns how many webhooks were queued. `dedupe` (events found by a job) makes a second
     call for the same occurrence a no-op."""
-    moment = now()
+    moment = clock.now()
     status = status_of(registration, today)
     if feed:
         async with in_transaction() as conn:
@@ -103,7 +100,7 @@ async def registration_changed(registration, event: str, *, dedupe: str | None =
 async def registrations_extended(rows: list[dict], valid_until_of) -> None:
     """The bulk extension's feed rows, one INSERT: `rows` are the extended registrations'
     values (id, number, valid_until before), `valid_until_of` gives the new date."""
-    today = kingdom_today(now())
+    today = clock.today()
     async with in_transaction() as conn:
         await serialize_feed(conn)
         await RegisterChange.bulk_create([RegisterChange(

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from server.models.employers import RegisterChange
 from server.resolvers.employers.keys import require_api_key
+from server.resolvers.kernel.caller import Caller
 
 
-async def register_changes(ctx, size: int, after_id: int | None) -> tuple[list, bool]:
+async def register_changes(ctx: Caller, size: int, after_id: int | None) -> tuple[list, bool]:
     require_api_key(ctx, "REGISTER_READ")
     query = RegisterChange.all()
     if after_id is not None:

@@ -15,12 +15,14 @@ import secrets
 
 from tortoise.transactions import in_transaction
 
+from server import clock
 from server.domain.errors import AccessDenied, DomainError, Problems
 from server.i18n import N_
 from server.models.employers import ApiKey, Organization
-from server.resolvers import audit
-from server.resolvers.admin import parse_uuid, require_admin
-from server.resolvers.ids import as_uuid
+from server.resolvers.kernel import audit
+from server.resolvers.kernel.access import require_role
+from server.resolvers.kernel.caller import Caller
+from server.resolvers.kernel.ids import as_uuid
 
 KEY_PREFIX = "sjk_"
 SCOPES = ("REGISTER_READ", "WATCH")
@@ -28,8 +30,16 @@ TOUCH_EVERY = dt.timedelta(seconds=60)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+def require_admin(ctx: Caller):
+    return require_role(ctx, "ADMIN")
+
+
+def parse_uuid(value, field: str):
+    """An id from the caller, or NOT_FOUND on `field`."""
+    found = as_uuid(value)
+    if found is None:
+        raise DomainError("NOT_FOUND", field)
+    return found
 
 
 def hash_secret(secret: str) -> str:
@@ -51,7 +61,7 @@ def _text(value, field: str, problems: Problems, limit: int = 200) -> str:
     return text
 
 
-async def create_organization(ctx, name_ar, name_en, contact_email) -> Organization:
+async def create_organization(ctx: Caller, name_ar, name_en, contact_email) -> Organization:
     admin = require_admin(ctx)
     problems = Problems()
     name_ar = _text(name_ar, "nameAr", problems)
@@ -69,12 +79,12 @@ async def create_organization(ctx, name_ar, name_en, contact_email) -> Organizat
     return organization
 
 
-async def list_organizations(ctx) -> list[Organization]:
+async def list_organizations(ctx: Caller) -> list[Organization]:
     require_admin(ctx)
     return list(await Organization.all().order_by("name_en").limit(500))
 
 
-async def organization(ctx, organization_id) -> Organization | None:
+async def organization(ctx: Caller, organization_id) -> Organization | None:
     """None for an id that is no organisation's, well-formed or not (a page answers 404)."""
     require_admin(ctx)
     found = as_uuid(organization_id)
@@ -90,7 +100,7 @@ async def keys_of(organization_ids: list) -> list[list[ApiKey]]:
     return [by_org[key] for key in organization_ids]
 
 
-async def create_api_key(ctx, organization_id, name, scopes) -> tuple[ApiKey, str]:
+async def create_api_key(ctx: Caller, organization_id, name, scopes) -> tuple[ApiKey, str]:
     admin = require_admin(ctx)
     problems = Problems()
     name = _text(name, "name", problems, 100)
@@ -113,7 +123,7 @@ async def create_api_key(ctx, organization_id, name, scopes) -> tuple[ApiKey, st
     return key, secret
 
 
-async def revoke_api_key(ctx, api_key_id) -> ApiKey:
+async def revoke_api_key(ctx: Caller, api_key_id) -> ApiKey:
     admin = require_admin(ctx)
     key = await ApiKey.get_or_none(id=parse_uuid(api_key_id, "apiKeyId"))
     if key is None:
@@ -121,7 +131,7 @@ async def revoke_api_key(ctx, api_key_id) -> ApiKey:
     if key.revoked_at is not None:
         raise DomainError("INVALID_STATE", "apiKeyId", N_("This key is already revoked."))
     async with in_transaction():
-        moment = now()
+        moment = clock.now()
         await ApiKey.filter(id=key.id, revoked_at=None).update(revoked_at=moment)
         await audit.record("admin.api_key_revoked", actor=admin, target_type="api_key",
                            target_id=key.id, ip=ctx.ip, prefix=key.prefix)
@@ -136,14 +146,14 @@ async def find_api_key(secret: str) -> ApiKey | None:
     key = await ApiKey.get_or_none(secret_hash=hash_secret(secret), revoked_at=None)
     if key is None:
         return None
-    moment = now()
+    moment = clock.now()
     if key.last_used_at is None or moment - key.last_used_at >= TOUCH_EVERY:
         await ApiKey.filter(id=key.id).update(last_used_at=moment)
         key.last_used_at = moment
     return key
 
 
-def require_api_key(ctx, scope: str) -> ApiKey:
+def require_api_key(ctx: Caller, scope: str) -> ApiKey:
     """The calling key, holding `scope`. A signed-in person is not a key: FORBIDDEN."""
     key = getattr(ctx, "api_key", None)
     if key is None:

@@ -17,6 +17,7 @@ from server.models.employers import WatchedPractitioner, WebhookDelivery, Webhoo
 from server.models.practitioners import Registration
 from server.resolvers.employers.events import EVENTS
 from server.resolvers.employers.keys import require_api_key
+from server.resolvers.kernel.caller import Caller
 
 MAX_NUMBERS = 500  # per call
 
@@ -36,7 +37,7 @@ async def _registrations(numbers) -> tuple[list[Registration], list[str]]:
     return found, [n for n in wanted if n not in known]
 
 
-async def watch(ctx, numbers) -> list[Registration]:
+async def watch(ctx: Caller, numbers) -> list[Registration]:
     key = require_api_key(ctx, "WATCH")
     found, unknown = await _registrations(numbers)
     if unknown:  # nothing is watched until every number is known
@@ -53,14 +54,14 @@ async def watch(ctx, numbers) -> list[Registration]:
     return found
 
 
-async def unwatch(ctx, numbers) -> None:
+async def unwatch(ctx: Caller, numbers) -> None:
     key = require_api_key(ctx, "WATCH")
     found, _ = await _registrations(numbers)
     await WatchedPractitioner.filter(organization_id=key.organization_id,
                                      registration_id__in=[r.id for r in found]).delete()
 
 
-async def watch_list(ctx, size: int, after_id: int | None) -> tuple[list, bool]:
+async def watch_list(ctx: Caller, size: int, after_id: int | None) -> tuple[list, bool]:
     """One query: the watches with their registrations, in the order they were added."""
     key = require_api_key(ctx, "WATCH")
     query = WatchedPractitioner.filter(organization_id=key.organization_id)
@@ -81,7 +82,7 @@ def _url(value, problems: Problems) -> str:
     return url
 
 
-async def set_endpoint(ctx, url, events) -> tuple[WebhookEndpoint, str]:
+async def set_endpoint(ctx: Caller, url, events) -> tuple[WebhookEndpoint, str]:
     """Replaces the organisation's endpoint; a new signing secret each time."""
     key = require_api_key(ctx, "WATCH")
     problems = Problems()
@@ -97,7 +98,7 @@ async def set_endpoint(ctx, url, events) -> tuple[WebhookEndpoint, str]:
     return endpoint, secret
 
 
-async def my_endpoint(ctx) -> WebhookEndpoint | None:
+async def my_endpoint(ctx: Caller) -> WebhookEndpoint | None:
     key = require_api_key(ctx, "WATCH")
     return await WebhookEndpoint.get_or_none(organization_id=key.organization_id)
 
@@ -111,6 +112,6 @@ async def deliveries(organization_id, size: int, before_id: int | None) -> tuple
     return rows[:size], len(rows) > size
 
 
-async def my_deliveries(ctx, size: int, before_id: int | None) -> tuple[list, bool]:
+async def my_deliveries(ctx: Caller, size: int, before_id: int | None) -> tuple[list, bool]:
     key = require_api_key(ctx, "WATCH")
     return await deliveries(key.organization_id, size, before_id)
