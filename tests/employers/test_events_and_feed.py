@@ -14,10 +14,10 @@ from server.models.outbox import OutboxMessage
 from server.models.practitioners import Registration
 from server.resolvers.accounts.sessions import open_session
 from server.resolvers.employers.expiry import send_registration_events
+from tests.builders import imported_record
 from tests.conftest import gql
 from tests.employers.helpers import admin_token, api_key, identity, organization, receiving
 from tests.employers.test_webhooks import employer, set_status
-from tests.builders import imported_record
 from tests.security.conftest import application
 
 CHANGES = """query($first: Int, $after: String) { registerChanges(first: $first, after: $after) {

@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 
 from server.models.employers import ApiKey, WatchedPractitioner
+from tests.builders import imported_record
 from tests.conftest import gql
 from tests.employers.helpers import admin_token, api_key, identity, op, organization
-from tests.builders import imported_record
 
 WATCH = op("WatchPractitioners")
 WATCH_LIST = op("MyWatchList")

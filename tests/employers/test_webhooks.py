@@ -17,9 +17,9 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from server import worker
 from server.models.employers import WebhookDelivery
 from server.models.outbox import OutboxMessage
+from tests.builders import imported_record
 from tests.conftest import gql, wait_for
 from tests.employers.helpers import admin_token, api_key, op, organization, receiving
-from tests.builders import imported_record
 
 EVENTS = ["REGISTRATION_SUSPENDED", "REGISTRATION_REINSTATED", "REGISTRATION_RENEWED",
           "REGISTRATION_EXPIRING", "REGISTRATION_EXPIRED"]

@@ -14,10 +14,10 @@ from server.models.employers import RegisterChange
 from server.models.outbox import OutboxMessage
 from server.models.practitioners import Registration
 from server.resolvers.employers.events import registration_changed
+from tests.builders import imported_record
 from tests.employers.helpers import receiving
 from tests.employers.test_webhooks import employer, set_status
 from tests.kernel.test_crash_recovery import Proc, env_for, poll, processes
-from tests.builders import imported_record
 
 pytestmark = pytest.mark.postgres
 
