@@ -15,6 +15,11 @@ Who:
   accounts without one are refused (INVALID_STATE "link your record first").
 - REVIEWER: reviewers and admins.
 - ADMIN: admins only.
+- KEY_WATCH / KEY_REGISTER_READ: an organisation's API key holding that scope
+  (`Authorization: Bearer sjk_…`). A signed-in person is refused (FORBIDDEN), as is a key
+  without the scope; what it reaches is its own organisation's rows only. Everywhere else a
+  key is treated as anonymous: it reads the public register and nothing more. An unknown or
+  revoked key is UNAUTHENTICATED on every field.
 
 `own`: the field takes ids (or acts on records) that must belong to the caller. Another
 account's ids are answered exactly as ids that do not exist (NOT_FOUND or null), never with
@@ -30,7 +35,10 @@ ANY_SIGNED_IN = "ANY_SIGNED_IN"
 PRACTITIONER = "PRACTITIONER"
 REVIEWER = "REVIEWER"
 ADMIN = "ADMIN"
-WHO = (PUBLIC, ANY_SIGNED_IN, PRACTITIONER, REVIEWER, ADMIN)
+KEY_WATCH = "KEY_WATCH"
+KEY_REGISTER_READ = "KEY_REGISTER_READ"
+WHO = (PUBLIC, ANY_SIGNED_IN, PRACTITIONER, REVIEWER, ADMIN, KEY_WATCH, KEY_REGISTER_READ)
+KEY_RULES = (KEY_WATCH, KEY_REGISTER_READ)
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,15 @@ QUERY: dict[str, Rule] = {
     "adminPayments": Rule(ADMIN, "Every payment."),
     "refundRequests": Rule(ADMIN, "Refunds asked for."),
     "auditLog": Rule(ADMIN, "The audit log."),
+    # Employers (server/schema/employers.py).
+    "organizations": Rule(ADMIN, "Every organisation."),
+    "organization": Rule(ADMIN, "One organisation, its keys (never their secrets) and "
+                                "endpoint (never its secret)."),
+    "webhookDeliveries": Rule(ADMIN, "Any organisation's delivery log."),
+    "myWatchList": Rule(KEY_WATCH, "The key's own organisation's watch list."),
+    "myWebhookEndpoint": Rule(KEY_WATCH, "The key's own organisation's endpoint."),
+    "myWebhookDeliveries": Rule(KEY_WATCH, "The key's own organisation's delivery log."),
+    "registerChanges": Rule(KEY_REGISTER_READ, "Public register data only."),
     "renewalOptions": Rule(ANY_SIGNED_IN, "The caller's own registration's periods and fees."),
     "myPayment": Rule(ANY_SIGNED_IN, "Another account's payment is null.", own=True),
     "signUpProgress": Rule(PUBLIC, "Only an account still in sign-up; its id is the secret "
@@ -148,6 +165,13 @@ MUTATION: dict[str, Rule] = {
     "extendRegistrations": Rule(ADMIN, "Bulk extension; audited."),
     "retryOutboxMessage": Rule(ADMIN, "A dead message back to the queue."),
     "decideRefund": Rule(ADMIN, "Approve or decline a requested refund."),
+    # Employers.
+    "createOrganization": Rule(ADMIN, "Audited."),
+    "createApiKey": Rule(ADMIN, "The secret is answered once; audited with its prefix."),
+    "revokeApiKey": Rule(ADMIN, "Works on the key's next request; audited."),
+    "watchPractitioners": Rule(KEY_WATCH, "Into the key's own organisation's list."),
+    "unwatchPractitioners": Rule(KEY_WATCH, "From the key's own organisation's list."),
+    "setWebhookEndpoint": Rule(KEY_WATCH, "The key's own organisation's endpoint."),
 }
 
 

@@ -34,6 +34,10 @@ class Context:
     request: Request | None = None
     session: Any = None  # server.models.accounts.Session, with .account loaded
     via_cookie: bool = False
+    # A client system's API key (server.models.employers.ApiKey), beside sessions; a bearer
+    # token shaped like a key that matches no live key makes every operation UNAUTHENTICATED.
+    api_key: Any = None
+    api_key_refused: bool = False
     loaders: Loaders = field(default_factory=Loaders)
     # What a mutation asks the page layer to do to the browser (set or clear the cookie).
     set_session_token: str | None = None
@@ -68,10 +72,15 @@ def bearer_token(request: Request) -> str | None:
 
 async def build_context(request: Request) -> Context:
     from server.resolvers.accounts.sessions import find_session
+    from server.resolvers.employers.keys import find_api_key, is_api_key
 
     settings: Settings = request.app.state.settings
     lang = pick_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
     token = bearer_token(request)
+    if token is not None and is_api_key(token):
+        key = await find_api_key(token)
+        return Context(settings=settings, lang=lang, request=request, api_key=key,
+                       api_key_refused=key is None)
     via_cookie = False
     if token is None:
         token = request.cookies.get(session_cookie_name(settings))

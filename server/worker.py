@@ -1,5 +1,9 @@
 """The outbox worker: claims due messages, delivers them, retries with back-off.
 
+Order: messages sharing an `ordering_key` (the webhooks about one practitioner for one
+organisation) are claimed one at a time, in id order: a message waits while an earlier one
+of its key is PENDING or SENDING (a DEAD one no longer holds the others back).
+
 At-least-once: a claim is a lease (`locked_until`); a worker that dies mid-send leaves its
 rows to be claimed again when the lease runs out, so a crash can cause one duplicate but
 never a lost message. Several workers are safe: PostgreSQL claims with
@@ -26,6 +30,9 @@ from server.config import Settings
 from server.integrations import devmailbox, mail, sms
 from server.integrations.storage import storage_for
 from server.models.outbox import OutboxMessage
+from server.resolvers.employers import delivery as employer_delivery
+from server.resolvers.employers import events as employer_events
+from server.resolvers.employers.expiry import send_registration_events
 from server.resolvers.kernel.documents import delete_unattached
 from server.resolvers.payments.checkout import expire_overdue
 from server.resolvers.renewals.reminders import send_due_reminders
@@ -64,8 +71,12 @@ async def claim(limit: int = BATCH) -> list[OutboxMessage]:
                    attempts = attempts + 1
              WHERE id IN (
                 SELECT id FROM outbox_message
-                 WHERE (status = 'PENDING' AND next_attempt_at <= $2)
-                    OR (status = 'SENDING' AND locked_until < $2)
+                 WHERE ((status = 'PENDING' AND next_attempt_at <= $2)
+                    OR (status = 'SENDING' AND locked_until < $2))
+                   AND NOT EXISTS (SELECT 1 FROM outbox_message earlier
+                        WHERE earlier.ordering_key = outbox_message.ordering_key
+                          AND earlier.id < outbox_message.id
+                          AND earlier.status IN ('PENDING', 'SENDING'))
                  ORDER BY next_attempt_at LIMIT $3
                  FOR UPDATE SKIP LOCKED)
             RETURNING id
@@ -85,8 +96,12 @@ async def claim(limit: int = BATCH) -> list[OutboxMessage]:
                attempts = attempts + 1
          WHERE id IN (
             SELECT id FROM outbox_message
-             WHERE (status = 'PENDING' AND next_attempt_at <= ?)
-                OR (status = 'SENDING' AND locked_until < ?)
+             WHERE ((status = 'PENDING' AND next_attempt_at <= ?)
+                OR (status = 'SENDING' AND locked_until < ?))
+               AND NOT EXISTS (SELECT 1 FROM outbox_message earlier
+                    WHERE earlier.ordering_key = outbox_message.ordering_key
+                      AND earlier.id < outbox_message.id
+                      AND earlier.status IN ('PENDING', 'SENDING'))
              ORDER BY next_attempt_at LIMIT ?)
         RETURNING id
         """,
@@ -190,6 +205,8 @@ class Deliverer:
     async def _one(self, message: OutboxMessage) -> None:
         if message.channel == "sms":
             await sms.send(self.settings, message.recipient, message.payload["body"])
+        elif message.channel == employer_events.CHANNEL:
+            await employer_delivery.send(message.payload)
         elif message.channel == "webhook":
             # The raw body is sent byte for byte: the signature in the headers covers it.
             async with httpx.AsyncClient(timeout=10) as client:
@@ -228,6 +245,10 @@ async def sweep(settings: Settings, worker_id: str) -> None:
         await send_due_reminders(settings, clock.today())
     except Exception:
         log.exception("queueing renewal reminders failed")
+    try:
+        await send_registration_events(clock.today())
+    except Exception:
+        log.exception("queueing registration events failed")
     try:
         await expire_overdue(settings)
     except Exception:

@@ -5,6 +5,7 @@ MODEL_MODULES = [
     "server.models.applications",
     "server.models.audit",
     "server.models.documents",
+    "server.models.employers",
     "server.models.outbox",
     "server.models.payments",
     "server.models.practitioners",

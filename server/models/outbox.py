@@ -6,7 +6,7 @@ class OutboxMessage(Model):
     """An email, SMS or outgoing webhook, written in the transaction that causes it."""
 
     id = fields.BigIntField(primary_key=True)
-    channel = fields.CharField(max_length=16)  # email | sms | webhook
+    channel = fields.CharField(max_length=16)  # email | sms | webhook | standard_webhook
     recipient = fields.CharField(max_length=500)
     payload = fields.JSONField()
     # PENDING -> SENDING (claimed) -> SENT, or back to PENDING with a later next_attempt_at,
@@ -17,6 +17,9 @@ class OutboxMessage(Model):
     locked_until = fields.DatetimeField(null=True)
     last_error = fields.TextField(default="")
     dedupe_key = fields.CharField(max_length=200, null=True, unique=True)
+    # Messages sharing a key go out in id order: a later one waits while an earlier one is
+    # still PENDING or SENDING (webhooks about one practitioner, for one organisation).
+    ordering_key = fields.CharField(max_length=100, null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
 

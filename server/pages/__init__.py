@@ -12,7 +12,7 @@ from server.config import Settings
 def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages import applications, dev, documents, gallery, home, payments, review, services
     from server.pages.accounts import export, security, signin, signup
-    from server.pages.admin import console, records
+    from server.pages.admin import console, employers, records
     from server.pages.record import entries, profile
     from server.pages.register import cards, certificates, lookup
     from server.pages.renewals import documents as renewal_documents
@@ -23,7 +23,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *lookup.ROUTES, *cards.ROUTES, *profile.ROUTES, *entries.ROUTES, *applications.ROUTES,
         *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES,
         *renewing.ROUTES, *renewal_documents.ROUTES,
-        *console.ROUTES, *records.ROUTES, *export.ROUTES,
+        *console.ROUTES, *employers.ROUTES, *records.ROUTES, *export.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

@@ -22,7 +22,8 @@ from server.schema import applications, payments, renewals, review, services
 from server.schema.accounts import schema as accounts
 from server.schema.admin import schema as admin
 from server.schema.base import ErrorShaping, NoSuggestions
-from server.schema.limits import MutationRateLimit, one_sign_in_mutation_per_document
+from server.schema.employers import schema as employers
+from server.schema.limits import ApiKeyLimit, MutationRateLimit, one_sign_in_mutation_per_document
 from server.schema.record import schema as record
 from server.schema.register import schema as register
 
@@ -32,10 +33,12 @@ MAX_TOKENS = 1000
 
 Query = merge_types("Query", (accounts.Query, applications.Query, payments.Query,
                              register.Query, record.Query,
-                             renewals.Query, review.Query, services.Query, admin.Query))
+                             renewals.Query, review.Query, services.Query, admin.Query,
+                             employers.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, record.Mutation, renewals.Mutation,
                               payments.Mutation,
-                              review.Mutation, services.Mutation, admin.Mutation)
+                              review.Mutation, services.Mutation, admin.Mutation,
+                              employers.Mutation)
 SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS)
 VALIDATION_RULES = [
     create_depth_rule(MAX_DEPTH, None),
@@ -60,6 +63,7 @@ def build_schema(production: bool = False) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=1000),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: AddValidationRules(VALIDATION_RULES),
+        ApiKeyLimit,
         MutationRateLimit,
         ErrorShaping,
     ]

@@ -54,3 +54,25 @@ class MutationRateLimit(SchemaExtension):
                         f"Too many requests. Try again in {wait} seconds.",
                         extensions={"code": "RATE_LIMITED", "retryAfter": wait})
         yield
+
+
+class ApiKeyLimit(SchemaExtension):
+    """Requests with an API key: an unknown or revoked key is refused (UNAUTHENTICATED)
+    whatever the operation, and each key has its own rate (ApiKey.requests_per_minute),
+    counted on every operation, reads included (a key is a machine, not a person)."""
+
+    async def on_execute(self):
+        context = self.execution_context.context
+        if getattr(context, "api_key_refused", False):
+            raise GraphQLError("This API key is unknown or revoked.",
+                               extensions={"code": "UNAUTHENTICATED"})
+        key = getattr(context, "api_key", None)
+        if key is not None:
+            from server.resolvers.kernel import limits as ratelimit
+
+            wait = await ratelimit.hit(f"api-key:{key.id}", key.requests_per_minute,
+                                       dt.timedelta(minutes=1))
+            if wait is not None:
+                raise GraphQLError(f"Too many requests. Try again in {wait} seconds.",
+                                   extensions={"code": "RATE_LIMITED", "retryAfter": wait})
+        yield

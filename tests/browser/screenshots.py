@@ -31,8 +31,10 @@ class Shot:
 # Filled by main(): the running app and the sessions seeded into it.
 SEEDED: dict = {}
 
+EMPLOYER = "0b6f1c1e-4a39-4d5e-9a51-6f0d8e2c7a11"
 SEED = """
 import datetime as dt, json
+EMPLOYER = "0b6f1c1e-4a39-4d5e-9a51-6f0d8e2c7a11"
 from server.models.accounts import Account
 from server.models.practitioners import CpdActivity, Experience, Practitioner, Registration
 from server.resolvers.kernel import lifecycle
@@ -65,6 +67,16 @@ renewal = await lifecycle.create("RENEWAL", account, p, years=1,
     data={"answers": {}})
 reviewer, _ = await create_staff("reviewer@sijil.example", "reviewer", "quiet meadow lantern 9")
 admin, _ = await create_staff("admin@sijil.example", "admin", "quiet meadow lantern 9")
+from server.models.employers import ApiKey, Organization, WebhookDelivery, WebhookEndpoint
+org = await Organization.create(id=EMPLOYER, name_ar="مستشفى الملك فهد",
+    name_en="King Fahd Hospital", contact_email="hr@kfh.example")
+await ApiKey.create(organization=org, name="HR system", prefix="sjk_Q2hY3kLm",
+    secret_hash="0" * 64, scopes="REGISTER_READ,WATCH", last_used_at=dt.datetime.now(dt.UTC))
+await WebhookEndpoint.create(organization=org, url="https://hr.kfh.example/sijil/webhooks",
+    events="registration.suspended,registration.reinstated", secret="whsec_x")
+await WebhookDelivery.create(organization=org, webhook_id="msg_1", body="{}",
+    event_type="registration.suspended", registration_number="24-R-0000101", attempts=2,
+    status_code=200, delivered_at=dt.datetime.now(dt.UTC))
 print(json.dumps({"token": await open_session(account), "application": str(application.id),
                   "submitted": str(submitted.id), "renewal": str(renewal.id),
                   "experience": str(experience.id), "reviewer": await open_session(reviewer),
@@ -141,6 +153,8 @@ PAGES: dict[str, Shot] = {
     "admin-payments": Shot("/admin/payments", as_admin),
     "admin-refunds": Shot("/admin/refunds", as_admin),
     "admin-audit": Shot("/admin/audit", as_admin),
+    "admin-employers": Shot("/admin/employers", as_admin),
+    "admin-employer": Shot(f"/admin/employers/{EMPLOYER}", as_admin),
 }
 LANGUAGES = ("ar", "en")
 VIEWPORTS = ((390, 844), (1280, 800))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +22,7 @@ from server.integrations.storage import storage_for
 from server.models.accounts import Account, Session
 from server.models.applications import Application, ApplicationDocument, ApplicationEvent
 from server.models.documents import Document
+from server.models.employers import ApiKey, Organization
 from server.models.payments import Payment
 from server.models.practitioners import (
     CpdActivity,
@@ -31,6 +33,7 @@ from server.models.practitioners import (
     RecordChange,
 )
 from server.resolvers.accounts.sessions import open_session
+from server.resolvers.employers.keys import KEY_PREFIX, hash_secret
 from server.resolvers.kernel import audit
 from tests.builders import MINIMAL_PDF, imported_record
 from tests.conftest import NoCookies, truncate_all
@@ -55,6 +58,9 @@ class World:
     b: Actor
     reviewer: Actor
     admin: Actor
+    # API keys of one organisation: one per scope (server/authz.py, KEY_*).
+    key_watch: Actor | None = None
+    key_read: Actor | None = None
 
     @property
     def callers(self) -> list[Actor]:
@@ -160,9 +166,22 @@ async def make_world(settings) -> World:
         actors.append(await practitioner_actor(
             settings, name, f"{name}{n}@example.com", f"24-R-{serial:07d}",
             first_nine + saudi_id_check_digit(first_nine), family))
+    organization = await Organization.create(name_ar=f"مستشفى {n}", name_en=f"Hospital {n}",
+                                             contact_email=f"hr{n}@hospital.example")
+    actors[0].ids["organization"] = str(organization.id)
     return World(anon=Actor("anon"), a=actors[0], b=actors[1],
                  reviewer=await staff_actor("reviewer", "REVIEWER", str(n)),
-                 admin=await staff_actor("admin", "ADMIN", str(n)))
+                 admin=await staff_actor("admin", "ADMIN", str(n)),
+                 key_watch=await key_actor(organization, "WATCH"),
+                 key_read=await key_actor(organization, "REGISTER_READ"))
+
+
+async def key_actor(organization, scopes: str) -> Actor:
+    """An API key of `organization`, made as createApiKey makes one."""
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    await ApiKey.create(organization=organization, name=scopes, scopes=scopes,
+                        prefix=secret[:12], secret_hash=hash_secret(secret))
+    return Actor(f"key:{scopes}", token=secret)
 
 
 @pytest_asyncio.fixture(scope="module")

@@ -1,7 +1,8 @@
 """The authorisation matrix: every root field of the schema has a rule in server/authz.py,
 and every field called as anonymous, practitioner A, practitioner B (with A's ids), a
-reviewer and an admin answers as its rule says. Refusals reveal nothing: B asking with A's
-ids gets exactly the answer B gets for ids that do not exist."""
+reviewer, an admin and an organisation's API keys (one per scope) answers as its rule says.
+Refusals reveal nothing: B asking with A's ids gets exactly the answer B gets for ids that
+do not exist."""
 
 from __future__ import annotations
 
@@ -54,6 +55,13 @@ SAMPLES = {
         "adminPayments": lambda i: {"first": 5},
         "refundRequests": lambda i: {},
         "auditLog": lambda i: {"first": 5},
+        "organizations": lambda i: {},
+        "organization": lambda i: {"id": i["organization"]},
+        "webhookDeliveries": lambda i: {"organizationId": i["organization"], "first": 5},
+        "myWatchList": lambda i: {"first": 5},
+        "myWebhookEndpoint": lambda i: {},
+        "myWebhookDeliveries": lambda i: {"first": 5},
+        "registerChanges": lambda i: {"first": 5},
         "renewalOptions": lambda i: {},
         "myPayment": lambda i: {"id": i["payment"]},
         "signUpProgress": lambda i: {"accountId": i["account"]},
@@ -169,6 +177,16 @@ SAMPLES = {
         "retryOutboxMessage": lambda i: {"input": {"id": "987654321"}},
         "decideRefund": lambda i: {"input": {"paymentId": str(uuid.uuid4()), "approve": False,
                                              "reason": "Not eligible."}},
+        "createOrganization": lambda i: {"input": {"nameAr": "مستشفى", "nameEn": "Hospital",
+                                                   "contactEmail": "hr@hospital.example"}},
+        "createApiKey": lambda i: {"input": {"organizationId": i["organization"],
+                                             "name": "HR system", "scopes": ["WATCH"]}},
+        "revokeApiKey": lambda i: {"input": {"apiKeyId": str(uuid.uuid4())}},
+        "watchPractitioners": lambda i: {"input": {"registrationNumbers": [i["registration"]]}},
+        "unwatchPractitioners": lambda i: {"input": {
+            "registrationNumbers": [i["registration"]]}},
+        "setWebhookEndpoint": lambda i: {"input": {"url": "https://hr.example/hooks",
+                                                   "events": ["REGISTRATION_SUSPENDED"]}},
     },
 }
 
@@ -342,10 +360,24 @@ async def test_each_field_answers_each_caller_as_its_rule_says(shared_client, sh
         if rule.who not in (authz.REVIEWER, authz.ADMIN, authz.PUBLIC):
             assert await state_of(world) == before, f"{name}: {other.name} changed A's data"
 
+    # An organisation's API keys: a key is anonymous except on the fields of its scope.
+    for key, scope in ((world.key_watch, authz.KEY_WATCH),
+                       (world.key_read, authz.KEY_REGISTER_READ)):
+        body = await call(client, operation, name, key, a_ids)
+        got, _ = outcome(body, name)
+        if rule.who in (authz.PUBLIC, scope):
+            assert got not in ("unauthenticated", "forbidden", "error"), (name, key.name, body)
+        elif rule.who in authz.KEY_RULES:
+            assert got == "forbidden", (name, key.name, body)
+        else:
+            assert got == "unauthenticated", (name, key.name, body)
+        if rule.who not in (authz.PUBLIC, scope):
+            assert not leaks(body, world.a.markers), (name, key.name, body)
+
     # A, on A's own ids.
     body = await call(client, operation, name, world.a, a_ids)
     got, codes = outcome(body, name)
-    if rule.who in (authz.REVIEWER, authz.ADMIN):
+    if rule.who in (authz.REVIEWER, authz.ADMIN, *authz.KEY_RULES):
         assert got == "forbidden", (name, body)
     else:
         assert got not in ("unauthenticated", "forbidden", "error"), (name, body)

@@ -49,6 +49,9 @@ SECTIONS = (
      N_("Emails and text messages that failed for good, to send again.")),
     ("/admin/payments", N_("Payments"), N_("Payments and the gateway's callbacks.")),
     ("/admin/refunds", N_("Refund requests"), N_("Approve or decline refunds.")),
+    ("/admin/employers", N_("Employers and API keys"),
+     N_("Organisations that check practitioners through the API: keys, webhooks, "
+        "deliveries.")),
     ("/admin/audit", N_("Audit log"), N_("Who did what, and when.")),
     ("/admin/audit?action=claim.conflict", N_("Claim conflicts"),
      N_("Someone gave the right details of a record another account holds: find out whose "

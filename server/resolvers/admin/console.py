@@ -23,6 +23,7 @@ from server.models.certificates import Certificate
 from server.models.outbox import OutboxMessage
 from server.models.practitioners import Practitioner, RecordChange, Registration
 from server.resolvers.accounts import staff
+from server.resolvers.employers import events as employer_events
 from server.resolvers.kernel import audit, notify
 from server.resolvers.kernel.access import require_role
 from server.resolvers.kernel.caller import Caller
@@ -165,6 +166,9 @@ async def set_suspended(ctx: Caller, number: str, reason: str, suspend: bool) ->
                 revoked_at=None).update(revoked_at=clock.now())
         await record_change(registration.practitioner_id, admin.id, what, {
             "number": registration.number, "reason": reason})
+        registration.suspended = suspend
+        await employer_events.registration_changed(
+            registration, "registration.suspended" if suspend else "registration.reinstated")
         await audit.record(f"admin.{what.lower()}", actor=admin, target_type="registration",
                            target_id=registration.number, ip=ctx.ip, reason=reason,
                            certificates_revoked=revoked)
@@ -213,7 +217,7 @@ async def extend_registrations(ctx: Caller, expiring_from, expiring_to, months) 
         query = Registration.filter(valid_until__gte=start, valid_until__lte=end)
         # Locked until the commit (PostgreSQL), so a renewal approved meanwhile waits.
         rows = await query.select_for_update().values("id", "number", "valid_until",
-                                                      "practitioner_id")
+                                                      "practitioner_id", "suspended")
         accounts = {row["id"]: row for row in await Practitioner.filter(
             id__in=list({row["practitioner_id"] for row in rows}),
             account_id__not_isnull=True).values(
@@ -233,6 +237,8 @@ async def extend_registrations(ctx: Caller, expiring_from, expiring_to, months) 
                                     "after": add_months(row["valid_until"],
                                                         months).isoformat()}})
                 for row in rows])
+            await employer_events.registrations_extended(
+                rows, lambda before: add_months(before, months))
             messages = []
             for row in rows:
                 account = accounts.get(row["practitioner_id"])

@@ -16,6 +16,7 @@ class Caller(Protocol):
     lang: str
     session: Any  # server.models.accounts.Session with .account loaded, or None
     loaders: Any
+    api_key: Any  # server.models.employers.ApiKey of a client system's request, or None
 
     @property
     def account(self) -> Account | None: ...

@@ -17,6 +17,7 @@ from server.i18n import N_
 from server.models.accounts import Account
 from server.models.applications import Application
 from server.models.practitioners import CpdActivity, Practitioner, Qualification, Registration
+from server.resolvers.employers import events as employer_events
 from server.resolvers.kernel import audit, lifecycle, notify
 from server.resolvers.kernel.access import require_role
 from server.resolvers.kernel.caller import Caller
@@ -138,6 +139,8 @@ async def _renewal_approved(settings: Settings, application: Application, actor_
         "before": {"validUntil": registration.valid_until.isoformat()},
         "after": {"validFrom": valid_from.isoformat(), "validUntil": valid_until.isoformat()},
     }, application.id)
+    registration.valid_from, registration.valid_until = valid_from, valid_until
+    await employer_events.registration_changed(registration, "registration.renewed")
     await _email_card(settings, application, registration.number)
 
 
@@ -206,6 +209,7 @@ async def _registration_approved(settings: Settings, application: Application,
         valid_until=rules.registration_valid_until(valid_from, application.years))
     await record_change(practitioner.id, actor_id, "REGISTRATION_GRANTED",
                         {"number": registration.number}, application.id)
+    await employer_events.registration_changed(registration, "registration.granted")
     await _email_card(settings, application, registration.number)
 
 

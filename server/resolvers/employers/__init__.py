@@ -1,0 +1,1 @@
+"""Employers: organisations, API keys, watch lists, webhooks and the change feed."""

@@ -1,0 +1,1 @@
+"""Employers over GraphQL: organisations, API keys, watch lists, webhooks, the change feed."""
