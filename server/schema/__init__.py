@@ -20,6 +20,7 @@ from strawberry.tools import merge_types
 
 from server.schema import (
     accounts,
+    accounts_passkeys,
     admin,
     applications,
     public,
@@ -35,11 +36,14 @@ MAX_DEPTH = 8
 MAX_ALIASES = 15
 MAX_TOKENS = 1000
 
-Query = merge_types("Query", (accounts.Query, applications.Query, public.Query, record.Query,
-                             renewals.Query, review.Query, services.Query, admin.Query))
-MUTATIONS: tuple[type, ...] = (accounts.Mutation, record.Mutation, renewals.Mutation,
-                              review.Mutation, services.Mutation, admin.Mutation)
-SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS)
+Query = merge_types("Query", (accounts.Query, accounts_passkeys.Query, applications.Query,
+                             public.Query, record.Query, renewals.Query, review.Query,
+                             services.Query, admin.Query))
+MUTATIONS: tuple[type, ...] = (accounts.Mutation, accounts_passkeys.Mutation, record.Mutation,
+                              renewals.Mutation, review.Mutation, services.Mutation,
+                              admin.Mutation)
+SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS
+                                                  | accounts_passkeys.SIGN_IN_FIELDS)
 VALIDATION_RULES = [
     create_depth_rule(MAX_DEPTH, None),
     create_aliases_rule(MAX_ALIASES),

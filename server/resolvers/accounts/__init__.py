@@ -1,0 +1,1 @@
+"""Accounts: registration, sign-in and the security of an account."""
