@@ -33,7 +33,7 @@ SEEDED: dict = {}
 
 SEED = """
 import datetime as dt, json
-from server.models.accounts import Account
+from server.models.accounts import Account, Passkey
 from server.models.practitioners import CpdActivity, Experience, Practitioner, Registration
 from server.resolvers import applications
 from server.resolvers.sessions import open_session
@@ -42,6 +42,8 @@ today = dt.date.today()
 account = await Account.create(email="sara@example.com", mobile="+966551234567",
     first_name="Sara", family_name="Alqahtani", password_hash="x", status="ACTIVE",
     email_verified_at=dt.datetime.now(dt.UTC), mobile_verified_at=dt.datetime.now(dt.UTC))
+await Passkey.create(account=account, credential_id="seeded-passkey", public_key=b"-",
+    name="iPhone", last_used_at=dt.datetime.now(dt.UTC))
 p = await Practitioner.create(account=account, identity_type="NATIONAL_ID",
     identity_number="1000000008", first_name_ar="سارة", father_name_ar="محمد",
     grandfather_name_ar="علي", family_name_ar="القحطاني", first_name_en="Sara",
