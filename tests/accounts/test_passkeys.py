@@ -237,3 +237,15 @@ async def test_staff_sign_in_with_a_passkey_instead_of_the_authenticator_app(cli
             )["data"]["removePasskey"]
     assert problems(last) == [(None, "NOT_ALLOWED")]
     assert (await sign_in(client, device))["errors"] == []
+
+
+async def test_a_copied_passkey_whose_counter_does_not_grow_is_refused(client):
+    _, token = await practitioner()
+    device = SoftAuthenticator(ORIGIN)
+    await add_passkey(client, token, device)
+    assert (await sign_in(client, device))["errors"] == []
+    for held in device.credentials.values():
+        held[3] = 0  # a clone made before that sign-in: its next count is 1 again
+    assert problems(await sign_in(client, device)) == [("credential", "INVALID")]
+    assert (await AuditEntry.filter(action="signin.passkey_failed").first()).details[
+        "reason"].startswith("Response sign count")
