@@ -24,6 +24,12 @@ from server.pages.plumbing import (
 )
 
 
+def _about_the_form(errors: dict[str, str], *fields: str) -> dict[str, str]:
+    """Errors of the hidden fields (the challenge, the browser's answer) are about the whole
+    form: the error summary has no field to link them to."""
+    return {(k if k in fields else "_form"): v for k, v in errors.items()}
+
+
 def _options_response(payload: dict, errors: dict[str, str]) -> JSONResponse:
     if errors:
         return JSONResponse({"errors": list(errors.values())}, status_code=422)
@@ -45,8 +51,8 @@ async def add(request: Request):
                              {"input": {name: str(form.get(name, "")) for name in
                                         ("challengeId", "name", "credential")}})
     if errors:
-        data = {**await _page_data(ctx), "errors": {"passkeys": errors}, "values": {},
-                "done": {}}
+        data = {**await _page_data(ctx), "values": {}, "done": {},
+                "errors": {"passkeys": _about_the_form(errors, "name")}}
         return render(request, ctx, TEMPLATE, data, status=422)
     # A redirect, so that reloading the page does not post a spent challenge again.
     return redirect(request, "/account/security?passkey_added=1#passkeys")
@@ -76,7 +82,8 @@ async def sign_in(request: Request):
         "credential": str(form.get("credential", ""))}})
     if errors:
         return render(request, ctx, "accounts/login.html", {
-            "values": {}, "errors": {}, "passkey_errors": errors, "next": next_url},
+            "values": {}, "errors": {}, "passkey_errors": _about_the_form(errors),
+            "next": next_url},
             status=422)
     return apply_session_changes(ctx, redirect(request, next_url))
 

@@ -76,7 +76,26 @@ async def test_a_refused_passkey_sign_in_shows_the_login_page_again_in_english(b
         **{"accept-language": "en"})
     assert refused.status_code == 422
     assert "The passkey was not accepted" in refused.text
+    assert 'href="#field-credential"' not in refused.text  # no such field to point at
     assert 'name="password"' in refused.text  # the password form is still there
+
+
+async def test_a_refused_new_passkey_shows_the_section_with_the_reason(browser_like, settings):
+    _, token = await practitioner()
+    browser_like.cookies.set(session_cookie_name(settings), token, domain="127.0.0.1")
+    options = (await post(browser_like, "/account/security/passkeys/options")).json()
+    answer = SoftAuthenticator(ORIGIN).create(json.dumps(options["options"]),
+                                              origin="http://evil.example")
+    refused = await post(browser_like, "/account/security/passkeys", {
+        "challengeId": options["challengeId"], "name": "x" * 61, "credential": answer})
+    assert refused.status_code == 422 and 'href="#field-name"' in refused.text
+    fixed = {"challengeId": options["challengeId"], "name": "Phone", "credential": answer}
+    phished = await post(browser_like, "/account/security/passkeys", fixed)
+    assert phished.status_code == 422 and "لم يُقبل مفتاح المرور الجديد" in phished.text
+    assert 'href="#field-credential"' not in phished.text
+    again = await post(browser_like, "/account/security/passkeys", fixed)  # challenge spent
+    assert again.status_code == 422 and "انتهت صلاحية طلب مفتاح المرور" in again.text
+    assert 'href="#field-challengeId"' not in again.text
 
 
 async def test_the_options_routes_need_the_csrf_token(browser_like):

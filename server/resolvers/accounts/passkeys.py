@@ -54,6 +54,7 @@ RP_NAME = "Sijil"
 
 EXPIRED = N_("This passkey request has expired. Start again.")
 NOT_ACCEPTED = N_("The passkey was not accepted. Try again, or sign in with your password.")
+NEW_NOT_ACCEPTED = N_("The new passkey was not accepted. Try again.")
 
 
 def relying_party(settings) -> tuple[str, str]:
@@ -85,13 +86,13 @@ async def _take_challenge(ctx, challenge_id: str, purpose: str) -> PasskeyChalle
     return row
 
 
-def _credential(credential: str) -> dict:
+def _credential(credential: str, refusal: str = NOT_ACCEPTED) -> dict:
     try:
         value = json.loads(credential) if len(credential) <= MAX_CREDENTIAL else None
     except ValueError:
         value = None
     if not isinstance(value, dict):
-        raise DomainError("INVALID", "credential", NOT_ACCEPTED)
+        raise DomainError("INVALID", "credential", refusal)
     return value
 
 
@@ -130,7 +131,7 @@ async def finish_registration(ctx, challenge_id: str, name: str, credential: str
         raise DomainError("INVALID", "name", N_("Use at most %(count)s characters."),
                           count=MAX_NAME)
     row = await _take_challenge(ctx, challenge_id, REGISTER)
-    response = _credential(credential)
+    response = _credential(credential, NEW_NOT_ACCEPTED)
     rp_id, origin = relying_party(ctx.settings)
     try:
         verified = verify_registration_response(
@@ -139,7 +140,7 @@ async def finish_registration(ctx, challenge_id: str, name: str, credential: str
     except (WebAuthnException, ValueError, TypeError, KeyError) as error:
         await audit.record("factor.passkey_refused", actor=account, ip=ctx.ip,
                            reason=str(error)[:200])
-        raise DomainError("INVALID", "credential", NOT_ACCEPTED) from error
+        raise DomainError("INVALID", "credential", NEW_NOT_ACCEPTED) from error
     credential_id = bytes_to_base64url(verified.credential_id)
     if await Passkey.exists(credential_id=credential_id):
         raise DomainError("TAKEN", "credential", N_("This passkey is already added."))
