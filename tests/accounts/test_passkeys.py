@@ -176,6 +176,9 @@ async def test_a_locked_or_disabled_account_cannot_sign_in_with_its_passkey(clie
     assert problems(await sign_in(client, device)) == [(None, "NOT_ALLOWED")]
     await Account.filter(id=account.id).update(locked_at=None, status="DISABLED")
     assert problems(await sign_in(client, device)) == [(None, "NOT_ALLOWED")]
+    assert {a.action async for a in AuditEntry.filter(actor_id=account.id,
+                                                       action__startswith="signin.")} \
+        == {"signin.refused_locked", "signin.refused_inactive"}
 
 
 async def test_removing_a_passkey_needs_the_password_and_ends_its_sign_ins(client):

@@ -229,6 +229,9 @@ async def finish_sign_in(ctx, challenge_id: str, credential: str) -> tuple[str, 
                            reason=str(error)[:200])
         raise DomainError("INVALID", "credential", NOT_ACCEPTED) from error
     if account.locked_at is not None or account.status != "ACTIVE":
+        await audit.record("signin.refused_locked" if account.locked_at else
+                           "signin.refused_inactive", actor=account, ip=ctx.ip,
+                           channel="PASSKEY")
         raise DomainError("NOT_ALLOWED", None, N_("This account cannot sign in now."))
     # Conditional on the counter read: of two sign-ins racing with one response, one wins.
     if not await Passkey.filter(id=passkey.id, sign_count=passkey.sign_count).update(
