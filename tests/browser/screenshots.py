@@ -175,7 +175,7 @@ def main(names: list[str]) -> int:
               file=sys.stderr)
         return 2
     total = 0
-    with running_app() as base_url, sync_playwright() as playwright:
+    with running_app(host="localhost") as base_url, sync_playwright() as playwright:
         import json
 
         from tests.browser.journeys import seed

@@ -2,7 +2,8 @@
 that holds discoverable credentials and verifies the user): add a passkey from account
 security, sign out, sign in with the passkey alone, remove it, in Arabic and in English;
 a staff account signs in with a passkey instead of its authenticator app. The app runs on
-http://localhost: Chromium refuses an IP address as a WebAuthn relying party."""
+http://localhost (tests/browser/conftest.py): Chromium refuses an IP address as a WebAuthn
+relying party."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import pytest
 from server.config import load_settings
 from server.context import session_cookie_name
 from server.i18n import LANG_COOKIE
-from tests.browser.app_server import running_app
 from tests.browser.helpers import assert_accessible
 from tests.browser.journeys import seed
 
@@ -33,10 +33,9 @@ TEXTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def app():
-    with running_app(host="localhost") as running:
-        yield running
+@pytest.fixture
+def app(base_url):
+    return base_url  # served as http://localhost (tests/browser/conftest.py)
 
 
 def seeded_session(app, email: str, staff: bool = False) -> str:

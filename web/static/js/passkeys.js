@@ -6,7 +6,10 @@
 (function () {
   "use strict";
   var PKC = window.PublicKeyCredential;
-  if (!window.isSecureContext || !PKC || !PKC.parseCreationOptionsFromJSON ||
+  // An IP address cannot be a relying party (a development server on 127.0.0.1: use
+  // BASE_URL=http://localhost:8000 there to try passkeys).
+  var address = /^[\d.]+$|^\[/.test(location.hostname);
+  if (!window.isSecureContext || address || !PKC || !PKC.parseCreationOptionsFromJSON ||
       !PKC.parseRequestOptionsFromJSON || !navigator.credentials) return;
 
   function setBusy(form, busy) {
