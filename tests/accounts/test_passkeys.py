@@ -11,9 +11,9 @@ import json
 
 from server.models.accounts import Account, Passkey, PasskeyChallenge, Session
 from server.models.audit import AuditEntry
-from server.resolvers.registration import hash_password
-from server.resolvers.sessions import open_session
-from server.resolvers.staff import create_staff
+from server.resolvers.accounts.sessions import open_session
+from server.resolvers.accounts.signup import hash_password
+from server.resolvers.accounts.staff import create_staff
 from tests.accounts.softauthn import SoftAuthenticator, unb64url
 from tests.conftest import gql
 from tests.journeys import LOGIN, ME

@@ -51,9 +51,9 @@ def seeded_session(app, email: str, staff: bool = False) -> str:
     out = seed(app, f"""
 import datetime as dt
 from server.models.accounts import Account
-from server.resolvers.registration import hash_password
-from server.resolvers.sessions import open_session
-from server.resolvers.staff import create_staff
+from server.resolvers.accounts.signup import hash_password
+from server.resolvers.accounts.sessions import open_session
+from server.resolvers.accounts.staff import create_staff
 {make}
 print(await open_session(account))
 """)

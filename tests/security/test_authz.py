@@ -55,6 +55,9 @@ SAMPLES = {
         "adminPayments": lambda i: {"first": 5},
         "refundRequests": lambda i: {},
         "auditLog": lambda i: {"first": 5},
+        "renewalOptions": lambda i: {},
+        "myPayment": lambda i: {"id": i["payment"]},
+        "signUpProgress": lambda i: {"accountId": i["account"]},
     },
     "mutation": {
         "registerAccount": lambda i: {"input": {
@@ -86,6 +89,7 @@ SAMPLES = {
                                                     "password": "wrong"}},
         "confirmMobileChange": lambda i: {"input": {"code": "123456"}},
         "endSession": lambda i: {"input": {"sessionId": i["session"]}},
+        "setLanguage": lambda i: {"input": {"language": "en"}},
         "startPasskeyRegistration": lambda i: {},
         "finishPasskeyRegistration": lambda i: {"input": {"challengeId": str(uuid.uuid4()),
                                                           "credential": "{}"}},

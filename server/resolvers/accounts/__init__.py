@@ -1,1 +1,2 @@
-"""Accounts: registration, sign-in and the security of an account."""
+"""Accounts: sign-up, sign-in, sessions, one-time codes, security settings, staff accounts and
+the data export."""

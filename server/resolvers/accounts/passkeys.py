@@ -35,13 +35,16 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from server import clock
 from server.domain.errors import DomainError
 from server.i18n import N_
 from server.models.accounts import Account, Passkey, PasskeyChallenge
-from server.resolvers import audit, codes, notify, ratelimit, signin
-from server.resolvers.auth import require_account
-from server.resolvers.ids import as_uuid
-from server.resolvers.security import _check_current_password
+from server.resolvers.accounts import signin
+from server.resolvers.accounts.security import _check_current_password
+from server.resolvers.kernel import audit, limits, notify
+from server.resolvers.kernel.access import require_account
+from server.resolvers.kernel.caller import Caller
+from server.resolvers.kernel.ids import as_uuid
 
 REGISTER = "REGISTER"
 SIGN_IN = "SIGN_IN"
@@ -65,7 +68,7 @@ def relying_party(settings) -> tuple[str, str]:
 
 async def _new_challenge(purpose: str, account: Account | None = None,
                          session_id: int | None = None) -> PasskeyChallenge:
-    moment = codes.now()
+    moment = clock.now()
     # Old challenges are worth nothing: they go as new ones come (an indexed delete).
     await PasskeyChallenge.filter(expires_at__lt=moment).delete()
     return await PasskeyChallenge.create(
@@ -73,15 +76,15 @@ async def _new_challenge(purpose: str, account: Account | None = None,
         challenge=bytes_to_base64url(secrets.token_bytes(32)), expires_at=moment + LIFETIME)
 
 
-async def _take_challenge(ctx, challenge_id: str, purpose: str) -> PasskeyChallenge:
+async def _take_challenge(ctx: Caller, challenge_id: str, purpose: str) -> PasskeyChallenge:
     """The challenge, spent: a second try with it (or a replayed response) finds nothing."""
     wanted = as_uuid(challenge_id)
     row = await PasskeyChallenge.get_or_none(id=wanted, purpose=purpose) if wanted else None
     if row is not None and purpose == REGISTER and (
             row.account_id != ctx.account.id or row.session_id != ctx.session.id):
         row = None
-    if row is None or row.expires_at <= codes.now() or not await PasskeyChallenge.filter(
-            id=row.id, used_at=None).update(used_at=codes.now()):
+    if row is None or row.expires_at <= clock.now() or not await PasskeyChallenge.filter(
+            id=row.id, used_at=None).update(used_at=clock.now()):
         raise DomainError("EXPIRED", "challengeId", EXPIRED)
     return row
 
@@ -98,10 +101,10 @@ def _credential(credential: str, refusal: str = NOT_ACCEPTED) -> dict:
 
 # ------------------------------------------------------------------ registration
 
-async def start_registration(ctx) -> tuple[PasskeyChallenge, str]:
+async def start_registration(ctx: Caller) -> tuple[PasskeyChallenge, str]:
     """The options for navigator.credentials.create(), as JSON."""
     account = require_account(ctx)
-    await ratelimit.limit(f"passkey-add:{account.id}", 20, dt.timedelta(minutes=15))
+    await limits.limit(f"passkey-add:{account.id}", 20, dt.timedelta(minutes=15))
     existing = await Passkey.filter(account_id=account.id).values_list("credential_id",
                                                                        flat=True)
     if len(existing) >= MAX_PASSKEYS:
@@ -124,7 +127,8 @@ async def start_registration(ctx) -> tuple[PasskeyChallenge, str]:
     return row, options_to_json(options)
 
 
-async def finish_registration(ctx, challenge_id: str, name: str, credential: str) -> Passkey:
+async def finish_registration(ctx: Caller, challenge_id: str, name: str,
+                              credential: str) -> Passkey:
     account = require_account(ctx)
     name = " ".join((name or "").split())
     if len(name) > MAX_NAME:
@@ -158,12 +162,12 @@ async def finish_registration(ctx, challenge_id: str, name: str, credential: str
     return passkey
 
 
-async def my_passkeys(ctx) -> list[Passkey]:
+async def my_passkeys(ctx: Caller) -> list[Passkey]:
     account = require_account(ctx)
     return await Passkey.filter(account_id=account.id).order_by("created_at")
 
 
-async def remove_passkey(ctx, passkey_id: str, password: str) -> None:
+async def remove_passkey(ctx: Caller, passkey_id: str, password: str) -> None:
     """Needs the password, as every other change of a sign-in factor does: a session left
     open on a shared computer must not be enough to take a factor away (or, for staff,
     to leave the account with none)."""
@@ -189,10 +193,10 @@ async def remove_passkey(ctx, passkey_id: str, password: str) -> None:
 
 # ------------------------------------------------------------------ signing in
 
-async def start_sign_in(ctx) -> tuple[PasskeyChallenge, str]:
+async def start_sign_in(ctx: Caller) -> tuple[PasskeyChallenge, str]:
     """Options for navigator.credentials.get() naming no account: the device offers the
     passkeys it holds for this site (discoverable credentials)."""
-    await ratelimit.limit(f"passkey-signin:ip:{ctx.ip}", 60, dt.timedelta(minutes=5))
+    await limits.limit(f"passkey-signin:ip:{ctx.ip}", 60, dt.timedelta(minutes=5))
     row = await _new_challenge(SIGN_IN)
     rp_id, _ = relying_party(ctx.settings)
     options = generate_authentication_options(
@@ -202,7 +206,8 @@ async def start_sign_in(ctx) -> tuple[PasskeyChallenge, str]:
     return row, options_to_json(options)
 
 
-async def finish_sign_in(ctx, challenge_id: str, credential: str) -> tuple[str, Account]:
+async def finish_sign_in(ctx: Caller, challenge_id: str,
+                         credential: str) -> tuple[str, Account]:
     row = await _take_challenge(ctx, challenge_id, SIGN_IN)
     response = _credential(credential)
     try:
@@ -235,6 +240,6 @@ async def finish_sign_in(ctx, challenge_id: str, credential: str) -> tuple[str, 
         raise DomainError("NOT_ALLOWED", None, N_("This account cannot sign in now."))
     # Conditional on the counter read: of two sign-ins racing with one response, one wins.
     if not await Passkey.filter(id=passkey.id, sign_count=passkey.sign_count).update(
-            sign_count=verified.new_sign_count, last_used_at=codes.now()):
+            sign_count=verified.new_sign_count, last_used_at=clock.now()):
         raise DomainError("INVALID", "credential", NOT_ACCEPTED)
     return await signin.signed_in(ctx, account, "PASSKEY"), account
