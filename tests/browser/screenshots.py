@@ -33,6 +33,7 @@ SEEDED: dict = {}
 
 SEED = """
 import datetime as dt, json
+from server import clock
 from server.models.accounts import Account, Passkey
 from server.models.practitioners import CpdActivity, Experience, Practitioner, Registration
 from server.resolvers.kernel import lifecycle
@@ -59,11 +60,11 @@ experience = await Experience.create(practitioner=p, city="Riyadh", country="SA"
 await CpdActivity.create(practitioner=p, title="Saudi Heart Association annual meeting",
     provider="SHA", hours=24, recognised_hours=24, completed_on=today - dt.timedelta(days=40),
     status="RECOGNISED")
-application = await applications.create("CPD_RECOGNITION", account, p,
+application = await lifecycle.create("CPD_RECOGNITION", account, p,
     status="AWAITING_PAYMENT", fee=50, data={"title": "ACLS"})
-submitted = await applications.create("PERSONAL_DATA_CHANGE", account, p, status="SUBMITTED",
+submitted = await lifecycle.create("PERSONAL_DATA_CHANGE", account, p, status="SUBMITTED",
     data={"changes": {"familyNameEn": "Al-Qahtani"}, "before": {"familyNameEn": "Alqahtani"}})
-renewal = await applications.create("RENEWAL", account, p, years=1,
+renewal = await lifecycle.create("RENEWAL", account, p, years=1,
     data={"answers": {}})
 reviewer, _ = await create_staff("reviewer@sijil.example", "reviewer", "quiet meadow lantern 9")
 admin, _ = await create_staff("admin@sijil.example", "admin", "quiet meadow lantern 9")
