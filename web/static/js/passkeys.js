@@ -2,7 +2,7 @@
 // hidden in the page and shown here only where the browser can make and use passkeys.
 // On submit: ask the form's options URL for the WebAuthn options (the server keeps the
 // challenge), let the browser make or use the passkey, put its answer in the form's hidden
-// `credential` field and submit the form as a plain POST (server/pages/accounts_passkeys.py).
+// `credential` field and submit the form as a plain POST (server/pages/accounts/passkeys.py).
 (function () {
   "use strict";
   var PKC = window.PublicKeyCredential;
