@@ -55,6 +55,7 @@ class Rule:
 QUERY: dict[str, Rule] = {
     "me": Rule(PUBLIC, "The caller's own account; null when anonymous."),
     "mySessions": Rule(ANY_SIGNED_IN, "The caller's own sessions only."),
+    "myPasskeys": Rule(ANY_SIGNED_IN, "The caller's own passkeys only."),
     "myApplications": Rule(ANY_SIGNED_IN, "Filtered by applicant = caller."),
     "myApplication": Rule(ANY_SIGNED_IN, "Another account's application is null.", own=True),
     "verifyPractitioner": Rule(PUBLIC, "The public register: name, category, validity."),
@@ -115,6 +116,14 @@ MUTATION: dict[str, Rule] = {
     "confirmMobileChange": Rule(ANY_SIGNED_IN, "Needs the SMS code."),
     "endSession": Rule(ANY_SIGNED_IN, "Only the caller's own sessions.", own=True),
     "setLanguage": Rule(ANY_SIGNED_IN, "The caller's own account."),
+    # Passkeys (server/resolvers/accounts/passkeys.py).
+    "startPasskeyRegistration": Rule(ANY_SIGNED_IN, "A passkey for the caller's account."),
+    "finishPasskeyRegistration": Rule(ANY_SIGNED_IN, "Only with a challenge of the caller's "
+                                                     "own session."),
+    "removePasskey": Rule(ANY_SIGNED_IN, "Only the caller's own; needs the password.",
+                          own=True),
+    "startPasskeySignIn": Rule(PUBLIC, "A single-use challenge; limited per address."),
+    "finishPasskeySignIn": Rule(PUBLIC, "Needs a passkey's signature over that challenge."),
     # Linking or creating a record: any account without one.
     "claimPractitionerRecord": Rule(ANY_SIGNED_IN, "All three details must match; 5 a day."),
     "startPractitionerRecord": Rule(ANY_SIGNED_IN, "Only for an account without a record."),

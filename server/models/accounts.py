@@ -87,3 +87,41 @@ class UsedCaptcha(Model):
 
     class Meta:
         table = "used_captcha"
+
+
+class Passkey(Model):
+    """A WebAuthn credential (a passkey): its public key and signature counter. The private
+    key never leaves the person's device."""
+
+    id = fields.UUIDField(primary_key=True)
+    account = fields.ForeignKeyField("models.Account", related_name="passkeys", db_index=True)
+    # base64url of the raw credential id (at most 1023 bytes by the WebAuthn spec).
+    # Docstrings here become table comments: a semicolon in one breaks the SQLite migration.
+    credential_id = fields.CharField(max_length=1366, unique=True)
+    public_key = fields.BinaryField()
+    sign_count = fields.BigIntField(default=0)
+    transports = fields.CharField(max_length=200, default="")
+    name = fields.CharField(max_length=60, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "passkey"
+
+
+class PasskeyChallenge(Model):
+    """A WebAuthn challenge, kept on the server, used once, for 5 minutes. A registration
+    challenge belongs to the account and the session that asked for it."""
+
+    id = fields.UUIDField(primary_key=True)
+    purpose = fields.CharField(max_length=12)
+    account = fields.ForeignKeyField("models.Account", related_name="passkey_challenges",
+                                     null=True, db_index=True)
+    session_id = fields.BigIntField(null=True)
+    challenge = fields.CharField(max_length=100)
+    expires_at = fields.DatetimeField(db_index=True)
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "passkey_challenge"

@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from server.schema import applications, payments, renewals, review, services
+from server.schema.accounts import passkeys as accounts_passkeys
 from server.schema.accounts import schema as accounts
 from server.schema.admin import schema as admin
 from server.schema.base import ErrorShaping, NoSuggestions
@@ -31,15 +32,15 @@ MAX_DEPTH = 8
 MAX_ALIASES = 15
 MAX_TOKENS = 1000
 
-Query = merge_types("Query", (accounts.Query, applications.Query, payments.Query,
-                             register.Query, record.Query,
+Query = merge_types("Query", (accounts.Query, accounts_passkeys.Query, applications.Query,
+                             payments.Query, register.Query, record.Query,
                              renewals.Query, review.Query, services.Query, admin.Query,
                              employers.Query))
-MUTATIONS: tuple[type, ...] = (accounts.Mutation, record.Mutation, renewals.Mutation,
-                              payments.Mutation,
-                              review.Mutation, services.Mutation, admin.Mutation,
-                              employers.Mutation)
-SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS)
+MUTATIONS: tuple[type, ...] = (accounts.Mutation, accounts_passkeys.Mutation, record.Mutation,
+                              renewals.Mutation, payments.Mutation, review.Mutation,
+                              services.Mutation, admin.Mutation, employers.Mutation)
+SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS
+                                                  | accounts_passkeys.SIGN_IN_FIELDS)
 VALIDATION_RULES = [
     create_depth_rule(MAX_DEPTH, None),
     create_aliases_rule(MAX_ALIASES),

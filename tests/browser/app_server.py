@@ -95,13 +95,15 @@ class RunningApp(str):
 
 
 @contextlib.contextmanager
-def running_app() -> Iterator[RunningApp]:
-    """Yields the running app; stops the server afterwards."""
+def running_app(host: str = "127.0.0.1") -> Iterator[RunningApp]:
+    """Yields the running app; stops the server afterwards. It listens on 127.0.0.1; `host`
+    is the name its BASE_URL uses: passkeys need `localhost`, as Chromium accepts no IP
+    address as a WebAuthn relying party."""
     with tempfile.TemporaryDirectory(prefix="sijil-browser-") as tmp:
         data_dir = Path(tmp)
         with database(data_dir) as database_url:
             port = free_port()
-            base_url = f"http://127.0.0.1:{port}"
+            base_url = f"http://{host}:{port}"
             env = {**os.environ, "SIJIL_ENV": "development", "DATA_DIR": str(data_dir),
                    "DATABASE_URL": database_url, "BASE_URL": base_url}
             env.pop("SMTP_URL", None)

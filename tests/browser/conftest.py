@@ -12,7 +12,8 @@ from tests.browser.app_server import launch_options, running_app
 
 @pytest.fixture(scope="session")
 def base_url():
-    with running_app() as url:
+    # localhost, not 127.0.0.1: passkeys need a relying party that is a name, not an address.
+    with running_app(host="localhost") as url:
         yield url
 
 

@@ -35,7 +35,8 @@ EMPLOYER = "0b6f1c1e-4a39-4d5e-9a51-6f0d8e2c7a11"
 SEED = """
 import datetime as dt, json
 EMPLOYER = "0b6f1c1e-4a39-4d5e-9a51-6f0d8e2c7a11"
-from server.models.accounts import Account
+from server import clock
+from server.models.accounts import Account, Passkey
 from server.models.practitioners import CpdActivity, Experience, Practitioner, Registration
 from server.resolvers.kernel import lifecycle
 from server.resolvers.accounts.sessions import open_session
@@ -44,6 +45,8 @@ today = clock.today()
 account = await Account.create(email="sara@example.com", mobile="+966551234567",
     first_name="Sara", family_name="Alqahtani", password_hash="x", status="ACTIVE",
     email_verified_at=dt.datetime.now(dt.UTC), mobile_verified_at=dt.datetime.now(dt.UTC))
+await Passkey.create(account=account, credential_id="seeded-passkey", public_key=b"-",
+    name="iPhone", last_used_at=dt.datetime.now(dt.UTC))
 p = await Practitioner.create(account=account, identity_type="NATIONAL_ID",
     identity_number="1000000008", first_name_ar="سارة", father_name_ar="محمد",
     grandfather_name_ar="علي", family_name_ar="القحطاني", first_name_en="Sara",
@@ -187,7 +190,7 @@ def main(names: list[str]) -> int:
               file=sys.stderr)
         return 2
     total = 0
-    with running_app() as base_url, sync_playwright() as playwright:
+    with running_app(host="localhost") as base_url, sync_playwright() as playwright:
         import json
 
         from tests.browser.journeys import seed

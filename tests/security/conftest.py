@@ -19,7 +19,7 @@ from server import clock
 from server.app import create_app
 from server.domain.identity import saudi_id_check_digit
 from server.integrations.storage import storage_for
-from server.models.accounts import Account, Session
+from server.models.accounts import Account, Passkey, Session
 from server.models.applications import Application, ApplicationDocument, ApplicationEvent
 from server.models.documents import Document
 from server.models.employers import ApiKey, Organization
@@ -132,6 +132,8 @@ async def practitioner_actor(settings, name: str, email: str, number: str, ident
     await ApplicationDocument.create(application=submitted, document=spare, kind="EVIDENCE")
     classification = await application(account, practitioner, "CLASSIFICATION", "SUBMITTED",
                                        data={"category": "PHYSICIAN"})
+    passkey = await Passkey.create(account=account, credential_id=uuid.uuid4().hex,
+                                   public_key=b"-", name=f"key-{name}")
     token = await open_session(account, ip="127.0.0.1")
     session = await Session.filter(account_id=account.id).first()
     await audit.record("signin", actor=account, ip="127.0.0.1")
@@ -141,6 +143,7 @@ async def practitioner_actor(settings, name: str, email: str, number: str, ident
            "submitted": str(submitted.id), "classification": str(classification.id),
            "certificate": str(certificate.id), "spare": str(spare.id),
            "session": str(session.id), "account": str(account.id), "payment": str(payment.id),
+           "passkey": str(passkey.id),
            "practitioner": str(practitioner.id), "registration": number}
     markers = (email, workplace, f"LIC-{name.upper()}", f"MBBS-{name.upper()}", family,
                *[v for k, v in ids.items() if k != "session"])

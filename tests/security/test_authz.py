@@ -19,7 +19,7 @@ from graphql import (
 )
 
 from server import authz
-from server.models.accounts import Session
+from server.models.accounts import Passkey, Session
 from server.models.applications import Application, ApplicationDocument
 from server.models.documents import Document
 from server.models.practitioners import Experience, License, Practitioner, Qualification
@@ -36,6 +36,7 @@ SAMPLES = {
     "query": {
         "me": lambda i: {},
         "mySessions": lambda i: {},
+        "myPasskeys": lambda i: {},
         "myApplications": lambda i: {"first": 5},
         "myApplication": lambda i: {"id": i["awaiting"]},
         "verifyPractitioner": lambda i: {"registrationNumber": i["registration"]},
@@ -97,6 +98,13 @@ SAMPLES = {
         "confirmMobileChange": lambda i: {"input": {"code": "123456"}},
         "endSession": lambda i: {"input": {"sessionId": i["session"]}},
         "setLanguage": lambda i: {"input": {"language": "en"}},
+        "startPasskeyRegistration": lambda i: {},
+        "finishPasskeyRegistration": lambda i: {"input": {"challengeId": str(uuid.uuid4()),
+                                                          "credential": "{}"}},
+        "removePasskey": lambda i: {"input": {"passkeyId": i["passkey"], "password": "wrong"}},
+        "startPasskeySignIn": lambda i: {},
+        "finishPasskeySignIn": lambda i: {"input": {"challengeId": str(uuid.uuid4()),
+                                                    "credential": "{}"}},
         "claimPractitionerRecord": lambda i: {"input": {
             "registrationNumber": "24-R-0000999", "identityNumber": "1000000024",
             "dateOfBirth": "1985-04-12"}},
@@ -273,6 +281,7 @@ async def state_of(world) -> dict:
                            await ApplicationDocument.filter(document__owner_id=aid)),
         "documents": sorted(str(d.id) for d in await Document.filter(owner_id=aid)),
         "sessions": await Session.filter(account_id=aid).count(),
+        "passkeys": sorted(str(k.id) for k in await Passkey.filter(account_id=aid)),
     }
 
 

@@ -31,7 +31,7 @@ async def _signed_in(request: Request) -> Context:
 
 async def _page_data(ctx: Context) -> dict:
     data = (await execute(ctx, "PageAccountSecurity")).data
-    return {"me": data["me"], "sessions": data["mySessions"]}
+    return {"me": data["me"], "sessions": data["mySessions"], "passkeys": data["myPasskeys"]}
 
 
 async def _section(request: Request, ctx: Context, section: str, errors: dict,

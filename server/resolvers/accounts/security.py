@@ -1,4 +1,6 @@
-"""The account security page: password, authenticator app, email and mobile, sessions."""
+"""The account security page: password, authenticator app, email and mobile, sessions.
+Passkeys are in server/resolvers/accounts/passkeys.py; a staff account that has one may
+remove its authenticator app."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from server.domain import otp
 from server.domain.errors import DomainError, Problems
 from server.domain.identity import normalize_saudi_mobile
 from server.i18n import LANGUAGES, N_
-from server.models.accounts import Account, OneTimeCode, Session
+from server.models.accounts import Account, OneTimeCode, Passkey, Session
 from server.resolvers.accounts import one_time_codes, sessions
 from server.resolvers.accounts.signup import (
     account_email,
@@ -86,7 +88,7 @@ async def confirm_totp_enrolment(ctx: Caller, code: str) -> Account:
 
 async def remove_totp(ctx: Caller, password: str) -> Account:
     account = require_account(ctx)
-    if account.is_staff:
+    if account.is_staff and not await Passkey.exists(account_id=account.id):
         raise DomainError("NOT_ALLOWED", None, N_(
             "Staff accounts must keep an authenticator app. Ask an admin to reset it."))
     if not account.totp_secret:

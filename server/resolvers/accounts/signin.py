@@ -1,5 +1,6 @@
-"""Signing in: password, then a one-time code (SMS, or the authenticator app). Staff must use
-an authenticator app. Failed sign-ins slow down after 5 in a row and lock after 100."""
+"""Signing in: password, then a one-time code (SMS, or the authenticator app), or a passkey
+alone (server/resolvers/accounts/passkeys.py). Staff must use an authenticator app or a
+passkey. Failed sign-ins slow down after 5 in a row and lock after 100."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from server import clock
 from server.domain import otp
 from server.domain.errors import DomainError, Problems
 from server.i18n import N_
-from server.models.accounts import Account, OneTimeCode, Session
+from server.models.accounts import Account, OneTimeCode, Passkey, Session
 from server.resolvers.accounts import one_time_codes, sessions
 from server.resolvers.accounts.by_identity import account_by_identity_number
 from server.resolvers.accounts.signup import (
@@ -97,6 +98,9 @@ async def login(ctx: Caller, identifier: str, password: str) -> OneTimeCode:
             "Finish creating your account first: confirm your email and your mobile number."))
     if account.is_staff and not account.totp_secret:
         await audit.record("signin.refused_no_totp", actor=account, ip=ctx.ip)
+        if await Passkey.exists(account_id=account.id):
+            raise DomainError("NOT_ALLOWED", None, N_(
+                "Staff accounts without an authenticator app sign in with their passkey."))
         raise DomainError("NOT_ALLOWED", None, N_(
             "Staff accounts must sign in with an authenticator app. Ask an admin to set one "
             "up."))
@@ -163,14 +167,19 @@ async def verify_login(ctx: Caller, challenge_id: str, code: str) -> tuple[str, 
     if account.locked_at is not None or account.status != "ACTIVE":
         raise DomainError("NOT_ALLOWED", None, N_("This account cannot sign in now."))
 
+    return await signed_in(ctx, account, challenge.channel), account
+
+
+async def signed_in(ctx: Caller, account: Account, channel: str) -> str:
+    """The session every way of signing in ends with (a code, or a passkey): the same
+    cookie for pages, the same bearer token for client apps."""
     async with in_transaction():
         if ctx.session is not None:  # a new session at every sign-in: no fixation
             await sessions.end_session(ctx.session)
         token = await sessions.open_session(account, ctx.ip, ctx.user_agent)
-        await audit.record("signin.succeeded", actor=account, ip=ctx.ip,
-                           channel=challenge.channel)
+        await audit.record("signin.succeeded", actor=account, ip=ctx.ip, channel=channel)
     ctx.set_session_token = token
-    return token, account
+    return token
 
 
 async def _check_totp(challenge: OneTimeCode, account: Account, code: str) -> None:
