@@ -141,13 +141,17 @@ async def register_account(ctx, data: dict) -> Account:
     if not data.get("accept_terms"):
         problems.add("REQUIRED", "acceptTerms", N_("Accept the terms to continue."))
 
-    await ratelimit.limit(f"register:ip:{ctx.ip}", 20, dt.timedelta(hours=1))
+    # A hospital network or a carrier's NAT is one address for many: past 20 sign-ups an
+    # hour it is slowed (a growing delay), not shut out; each email and mobile has a hard cap.
+    await ratelimit.pace(f"register:ip:{ctx.ip}", 20, dt.timedelta(hours=1),
+                         dt.timedelta(seconds=5), dt.timedelta(minutes=5))
     # The captcha is spent only on an otherwise valid form, so fixing a typo needs no new one.
     if problems:
         problems.raise_if_any()
     await spend_captcha(ctx, data.get("captcha") or "")
     # Only now may we say an address is taken (docs/security.md), and not too often.
     await ratelimit.limit(f"register:email:{email}", 5, dt.timedelta(hours=1), "email")
+    await ratelimit.limit(f"register:mobile:{mobile}", 3, dt.timedelta(days=1), "mobile")
     if await Account.exists(email=email):
         raise DomainError("TAKEN", "email", N_(
             "An account with this email address already exists. Sign in, or reset your "
