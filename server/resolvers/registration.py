@@ -156,6 +156,7 @@ async def register_account(ctx, data: dict) -> Account:
         raise DomainError("TAKEN", "email", N_(
             "An account with this email address already exists. Sign in, or reset your "
             "password."))
+    await refuse_confirmed_mobile(mobile, "mobile")
 
     password_hash = await hash_password(data["password"])
     try:
@@ -184,6 +185,18 @@ async def spend_captcha(ctx, payload: str) -> None:
     except IntegrityError as error:
         raise DomainError("CAPTCHA_FAILED", "captcha") from error
     await UsedCaptcha.filter(expires_at__lt=codes.now()).delete()
+
+
+async def refuse_confirmed_mobile(mobile: str, field: str, account_id=None) -> None:
+    """One confirmed mobile number per account: codes and sign-in go to it. Said only to
+    a caller who proved something (a solved captcha, a password, the code sent to it)."""
+    taken = Account.filter(mobile=mobile, mobile_verified_at__isnull=False)
+    if account_id is not None:
+        taken = taken.exclude(id=account_id)
+    if await taken.exists():
+        raise DomainError("TAKEN", field, N_(
+            "This mobile number is already confirmed on another account. Sign in to that "
+            "account, or use another number."))
 
 
 async def send_email_link(ctx, account: Account) -> None:
@@ -243,6 +256,7 @@ async def verify_mobile(ctx, account_id: str, code: str) -> Account:
     row = await OneTimeCode.filter(account_id=account.id, purpose=codes.REGISTRATION) \
         .order_by("-created_at").first()
     await codes.check_code(ctx.settings.secret_key, row, code)
+    await refuse_confirmed_mobile(account.mobile, "mobile", account.id)
     async with in_transaction():
         account.mobile_verified_at = account.mobile_verified_at or codes.now()
         activate_if_verified(account)

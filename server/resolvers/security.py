@@ -19,6 +19,7 @@ from server.resolvers.registration import (
     check_new_password,
     hash_password,
     personal_words,
+    refuse_confirmed_mobile,
     send_mobile_code,
     verify_password,
 )
@@ -147,6 +148,7 @@ async def request_mobile_change(ctx, new_mobile: str, password: str) -> None:
     if mobile == account.mobile:
         raise DomainError("INVALID", "newMobile", N_("This is already your mobile number."))
     await _check_current_password(ctx, account, password, "password")
+    await refuse_confirmed_mobile(mobile, "newMobile", account.id)
     await codes.check_resend_allowed(account, codes.MOBILE_CHANGE, mobile)
     async with in_transaction():
         await send_mobile_code(ctx, account, codes.MOBILE_CHANGE, mobile)
@@ -157,6 +159,7 @@ async def confirm_mobile_change(ctx, code: str) -> Account:
     row = await OneTimeCode.filter(account_id=account.id, purpose=codes.MOBILE_CHANGE) \
         .order_by("-created_at").first()
     row = await codes.check_code(ctx.settings.secret_key, row, code)
+    await refuse_confirmed_mobile(row.target, "code", account.id)  # confirmed meanwhile
     async with in_transaction():
         await Account.filter(id=account.id).update(mobile=row.target,
                                                    mobile_verified_at=codes.now())
