@@ -10,6 +10,7 @@ from server.config import Settings
 def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages import (
         account_security,
+        accounts_password,
         admin,
         admin_records,
         applications,
@@ -33,6 +34,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     found: list[BaseRoute] = [
         *home.ROUTES, *register.ROUTES, *signin.ROUTES, *account_security.ROUTES,
+        *accounts_password.ROUTES,
         *documents.ROUTES,
         *public.ROUTES, *record.ROUTES, *record_entries.ROUTES, *applications.ROUTES,
         *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES, *renewals.ROUTES,

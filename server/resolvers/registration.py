@@ -31,6 +31,16 @@ PASSWORD_MESSAGES = {
     "TOO_LONG": N_("Use at most 128 characters."),
     "COMMON": N_("This password is too common. Choose one that is harder to guess."),
     "PERSONAL": N_("Do not use your name, email or identity number in your password."),
+    "KEYBOARD": N_("Keyboard patterns like qwerty or asdf are easy to guess. Use a few "
+                   "words instead."),
+    "REPEAT": N_("Repeated words or characters are easy to guess. Use a few different "
+                 "words."),
+    "SEQUENCE": N_("Sequences like abc or 6543 are easy to guess. Use a few words instead."),
+    "DATE": N_("Dates and years are easy to guess. Use a few words instead."),
+    "WORDS": N_("A common word or name on its own is easy to guess. Add another word or "
+                "two; uncommon words are better."),
+    "GUESSABLE": N_("This password is easy to guess. Add another word or two; uncommon "
+                    "words are better."),
 }
 
 
