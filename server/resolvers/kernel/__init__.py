@@ -1,0 +1,1 @@
+"""What every domain uses: audit, access, ids, limits, notify, settings, documents."""
