@@ -95,3 +95,17 @@ async def test_cr_lf_in_next_over_real_http_gives_a_normal_answer_and_logs_no_er
         assert response.status_code == 200 and response.headers["hx-redirect"] == "/"
         assert "planted" not in response.headers.get("set-cookie", "")
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+def test_only_a_plain_http_address_the_server_chose_may_leave_the_site():
+    from starlette.requests import Request
+
+    from server.pages.plumbing import redirect
+
+    request = Request({"type": "http", "method": "POST", "headers": [(b"hx-request", b"true")]})
+    gateway = "https://checkout.moyasar.com/invoices/abc?x=1"
+    assert redirect(request, gateway, external=True).headers["hx-redirect"] == gateway
+    for bad in ["javascript:alert(1)", "/local", "https://pay.example/\r\nx", "https:\\\\x",
+                "ftp://x.example/"]:
+        with pytest.raises(ValueError):
+            redirect(request, bad, external=True)
