@@ -9,19 +9,11 @@ import time
 import pytest
 from argon2 import PasswordHasher
 
-from server.resolvers import codes, registration
+from server.resolvers.accounts import signup
 from tests.conftest import gql
 from tests.journeys import LOGIN, PASSWORD, active_account
 
 WRONG = "not the password at all"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.moment = dt.datetime.now(dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.moment
 
 
 async def answers(client, identifier: str, password: str = WRONG) -> list:
@@ -30,14 +22,12 @@ async def answers(client, identifier: str, password: str = WRONG) -> list:
 
 
 async def test_unknown_identifiers_are_answered_and_throttled_like_known_ones(
-        client, deliver, smtp_server, sms_gateway, monkeypatch, rate_clock):
+        client, deliver, smtp_server, sms_gateway, clock):
     await active_account(client, deliver, smtp_server, sms_gateway)
-    clock = Clock()
-    monkeypatch.setattr(codes, "now", clock)
     sequences = {}
     for identifier in ("sara@example.com", "nobody@example.com", "1999999992"):
         seen = [await answers(client, identifier) for _ in range(8)]  # 5 free, then waits
-        clock.moment += dt.timedelta(seconds=2)
+        clock.shift(dt.timedelta(seconds=2))
         seen.append(await answers(client, identifier))  # the 1 s delay has passed
         seen.append(await answers(client, identifier))  # now 2 s
         sequences[identifier] = seen
@@ -48,17 +38,14 @@ async def test_unknown_identifiers_are_answered_and_throttled_like_known_ones(
 
 
 async def test_unknown_identifiers_lock_like_known_ones(
-        client, deliver, smtp_server, sms_gateway, monkeypatch, rate_clock):
+        client, deliver, smtp_server, sms_gateway, clock):
     await active_account(client, deliver, smtp_server, sms_gateway)
-    clock = Clock()
-    monkeypatch.setattr(codes, "now", clock)
     finals = {}
     for identifier in ("sara@example.com", "nobody@example.com"):
         seen = []
         for _ in range(101):
             seen.append((await answers(client, identifier))[0][1])
-            clock.moment += dt.timedelta(minutes=16)  # past the longest delay
-            rate_clock.advance(dt.timedelta(minutes=16))  # and past the address's window
+            clock.shift(dt.timedelta(minutes=16))  # past the longest delay and the window
         finals[identifier] = (seen, await answers(client, identifier, PASSWORD))
     assert finals["sara@example.com"][0][-2:] == ["INVALID", "NOT_ALLOWED"]
     assert finals["nobody@example.com"] == finals["sara@example.com"]
@@ -67,10 +54,10 @@ async def test_unknown_identifiers_lock_like_known_ones(
 
 @pytest.mark.real_argon2
 async def test_an_unknown_identifier_takes_as_long_as_a_wrong_password(
-        client, deliver, smtp_server, sms_gateway, monkeypatch, rate_clock):
+        client, deliver, smtp_server, sms_gateway, monkeypatch, clock):
     # The dummy hash unknown accounts are checked against was made under other parameters
     # (as after an upgrade of argon2's defaults): it must follow the current ones.
-    monkeypatch.setattr(registration, "hasher",
+    monkeypatch.setattr(signup, "hasher",
                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     await answers(client, "warm@example.com")
     monkeypatch.undo()
@@ -79,7 +66,7 @@ async def test_an_unknown_identifier_takes_as_long_as_a_wrong_password(
     async def timed(identifier: str) -> float:
         started = time.perf_counter()
         await answers(client, identifier)
-        rate_clock.advance(dt.timedelta(minutes=16))
+        clock.shift(dt.timedelta(minutes=16))
         return time.perf_counter() - started
 
     known, unknown = [], []

@@ -12,8 +12,8 @@ from pikepdf import Array, Dictionary, Name, String
 from PIL import Image
 
 from server.models.documents import Document
-from tests.record_helpers import MINIMAL_PDF
-from tests.test_documents import make_account, stored_files, upload
+from tests.builders import MINIMAL_PDF
+from tests.kernel.test_documents import make_account, stored_files, upload
 
 
 def pdf_with(catalog: dict | None = None, page: dict | None = None, js: str | None = None,

@@ -5,16 +5,17 @@ run this file): text that reaches a query is a bound value, and a prefix search 
 import pytest
 
 from server.models.audit import AuditEntry
+from tests.admin.test_admin import op, payload
+from tests.builders import staff_session
 from tests.conftest import gql
 from tests.journeys import LOGIN
-from tests.test_admin import op, payload, staff_token
 
 HOSTILE = ["' OR '1'='1", "'; DROP TABLE account; --", "\" OR \"\"=\"", "1; SELECT pg_sleep(5)",
            "%", "_", "\\", "%' --", "admin%", "a_min"]
 
 
 async def test_a_prefix_search_matches_its_characters_literally(client):
-    admin, token = await staff_token()
+    admin, token = await staff_session("admin")
     for action in ("admin.fee_set", "admin%x", "a_min.y", "login.failed", "b\\c"):
         await AuditEntry.create(action=action, actor_id=admin.id, target_type="x",
                                 target_id="t")
