@@ -11,7 +11,7 @@ from server.config import Settings
 
 def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages import applications, dev, documents, gallery, home, payments, review, services
-    from server.pages.accounts import export, passkeys, security, signin, signup
+    from server.pages.accounts import export, passkeys, password, security, signin, signup
     from server.pages.admin import console, employers, records
     from server.pages.record import entries, profile
     from server.pages.register import cards, certificates, lookup
@@ -20,6 +20,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     found: list[BaseRoute] = [
         *home.ROUTES, *signup.ROUTES, *signin.ROUTES, *security.ROUTES, *passkeys.ROUTES,
+        *password.ROUTES,
         *documents.ROUTES,
         *lookup.ROUTES, *cards.ROUTES, *profile.ROUTES, *entries.ROUTES, *applications.ROUTES,
         *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES,

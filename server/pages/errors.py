@@ -4,6 +4,7 @@ Never a traceback."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -51,7 +52,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if status == 401:
         from server.pages.plumbing import redirect
 
-        return redirect(request, f"/login?next={request.url.path}")
+        return redirect(request, "/login?next=" + quote(request.url.path, safe=""))
     return render(request, ctx, "pages/error.html",
                   {"status": status, "title": TITLES.get(status, TITLES[400]),
                    "explanation": EXPLANATIONS.get(status, "")}, status=status)

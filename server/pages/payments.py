@@ -69,7 +69,7 @@ async def pay(request: Request):
             "values": values, "sadad": sadad_available(ctx.settings)}, status=422)
     payment = payload["payment"]
     if payment["redirectUrl"]:
-        return redirect(request, payment["redirectUrl"])
+        return redirect(request, payment["redirectUrl"], external=True)
     return redirect(request, f"/applications/{application_id}/payment/{payment['id']}")
 
 

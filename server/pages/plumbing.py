@@ -10,9 +10,12 @@ fragment htmx swaps in) with the payload.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 from graphql import (
     DocumentNode,
@@ -75,10 +78,42 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def redirect(request: Request, url: str) -> Response:
+def local_url(url: object) -> str:
+    """A path on this site, or "/": the one gate of every redirect and every `next`.
+    Browsers read `\\` as `/`, drop tabs and newlines anywhere in a URL and leading spaces
+    and controls, and htmx follows `HX-Redirect` as it stands, so anything that could turn
+    into `//host` (also once percent-decoded, as `next` is when carried in a query) or any
+    control, space or format character gives "/". Other non-ASCII is percent-encoded, which
+    also keeps the header latin-1."""
+    if not isinstance(url, str) or not url.startswith("/"):
+        return "/"
+    decoded = url
+    for _ in range(3):  # /%252F%252F… unwraps to //… after a few decodings
+        decoded = unquote(decoded)
+    for text in (url, decoded, unicodedata.normalize("NFKC", decoded)):  # ／ is /
+        if text.startswith("//") or "\\" in text or any(
+                unicodedata.category(ch)[0] in "CZ" for ch in text):
+            return "/"
+    if urlsplit(url).scheme or urlsplit(url).netloc:
+        return "/"
+    return quote(url, safe="".join(chr(c) for c in range(0x21, 0x7F)))
+
+
+def redirect(request: Request, url: str, *, external: bool = False) -> Response:
+    """303, or htmx's `HX-Redirect`, to a path on this site (see `local_url`). `external`
+    only for an address the server itself chose (a payment gateway's page)."""
+    url = _gateway_url(url) if external else local_url(url)
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": url, "vary": "HX-Request"})
     return RedirectResponse(url, status_code=303, headers={"vary": "HX-Request"})
+
+
+def _gateway_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc or not re.fullmatch(
+            r"[!-\[\]-~]+", url):
+        raise ValueError("a gateway address must be a plain http(s) URL")
+    return url
 
 
 # ------------------------------------------------------------------ operations

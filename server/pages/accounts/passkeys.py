@@ -13,9 +13,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server.pages.accounts.security import TEMPLATE, _page_data, _section, _signed_in
-from server.pages.home import safe_next
 from server.pages.plumbing import (
     apply_session_changes,
+    local_url,
     page_ctx,
     read_form,
     redirect,
@@ -76,7 +76,7 @@ async def sign_in_options(request: Request):
 async def sign_in(request: Request):
     ctx = await page_ctx(request)
     form = await read_form(request)
-    next_url = safe_next(str(form.get("next", "/")))
+    next_url = local_url(str(form.get("next", "/")))
     _, errors = await submit(ctx, "PageFinishPasskeySignIn", "finishPasskeySignIn", {"input": {
         "challengeId": str(form.get("challengeId", "")),
         "credential": str(form.get("credential", ""))}})

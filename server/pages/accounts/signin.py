@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.requests import Request
 from starlette.routing import Route
 
-from server.pages.home import safe_next
 from server.pages.plumbing import (
     apply_session_changes,
     form_response,
     form_values,
+    local_url,
     page_ctx,
     read_form,
     redirect,
@@ -23,7 +25,7 @@ async def login_form(request: Request):
     if ctx.account is not None:
         return redirect(request, "/")
     return render(request, ctx, "accounts/login.html", {
-        "values": {}, "errors": {}, "next": safe_next(request.query_params.get("next")),
+        "values": {}, "errors": {}, "next": local_url(request.query_params.get("next")),
         "ready": request.query_params.get("ready") == "1"})
 
 
@@ -31,7 +33,7 @@ async def login(request: Request):
     ctx = await page_ctx(request)
     form = await read_form(request)
     values = form_values(form, "identifier")
-    next_url = safe_next(str(form.get("next", "/")))
+    next_url = local_url(str(form.get("next", "/")))
     payload, errors = await submit(ctx, "PageLogin", "login", {"input": {
         **values, "password": str(form.get("password", ""))}})
     if errors:
@@ -39,12 +41,12 @@ async def login(request: Request):
                              {"values": values, "next": next_url}, errors)
     challenge = payload["challenge"]
     return redirect(request, f"/login/code?challenge={challenge['id']}"
-                             f"&channel={challenge['channel']}&next={next_url}")
+                             f"&channel={challenge['channel']}&next={quote(next_url, safe='')}")
 
 
 def _code_values(challenge: str, channel: str, next_url: str) -> dict:
     return {"challenge": challenge, "channel": "TOTP" if channel == "TOTP" else "SMS",
-            "next": safe_next(next_url), "values": {}}
+            "next": local_url(next_url), "values": {}}
 
 
 async def code_form(request: Request):

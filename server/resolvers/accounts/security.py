@@ -21,6 +21,7 @@ from server.resolvers.accounts.signup import (
     check_new_password,
     hash_password,
     personal_words,
+    refuse_confirmed_mobile,
     send_mobile_code,
     verify_password,
 )
@@ -154,6 +155,7 @@ async def request_mobile_change(ctx: Caller, new_mobile: str, password: str) -> 
     if mobile == account.mobile:
         raise DomainError("INVALID", "newMobile", N_("This is already your mobile number."))
     await _check_current_password(ctx, account, password, "password")
+    await refuse_confirmed_mobile(mobile, "newMobile", account.id)
     await one_time_codes.check_resend_allowed(account, one_time_codes.MOBILE_CHANGE, mobile)
     async with in_transaction():
         await send_mobile_code(ctx, account, one_time_codes.MOBILE_CHANGE, mobile)
@@ -164,6 +166,7 @@ async def confirm_mobile_change(ctx: Caller, code: str) -> Account:
     row = await OneTimeCode.filter(account_id=account.id, purpose=one_time_codes.MOBILE_CHANGE) \
         .order_by("-created_at").first()
     row = await one_time_codes.check_code(ctx.settings.secret_key, row, code)
+    await refuse_confirmed_mobile(row.target, "code", account.id)  # confirmed meanwhile
     async with in_transaction():
         await Account.filter(id=account.id).update(mobile=row.target,
                                                    mobile_verified_at=clock.now())

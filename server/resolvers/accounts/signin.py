@@ -4,17 +4,23 @@ passkey. Failed sign-ins slow down after 5 in a row and lock after 100."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import hmac
 import time
+from dataclasses import dataclass
 
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from server import clock
 from server.domain import otp
 from server.domain.errors import DomainError, Problems
 from server.i18n import N_
-from server.models.accounts import Account, OneTimeCode, Passkey, Session
-from server.resolvers.accounts import one_time_codes, sessions
+from server.models.accounts import Account, OneTimeCode, Passkey, RateCounter, Session
+from server.resolvers.accounts import one_time_codes, sessions, signup
 from server.resolvers.accounts.by_identity import account_by_identity_number
 from server.resolvers.accounts.signup import (
     account_email,
@@ -38,8 +44,10 @@ WRONG_CREDENTIALS = N_("The sign-in details are not right. Check them and try ag
 
 
 async def _dummy_hash() -> str:
+    """Made again whenever the hashing parameters change, so it keeps costing what a real
+    account's hash costs."""
     global _DUMMY_HASH
-    if _DUMMY_HASH is None:
+    if _DUMMY_HASH is None or signup.hasher.check_needs_rehash(_DUMMY_HASH):
         _DUMMY_HASH = await hash_password(otp.new_token())
     return _DUMMY_HASH
 
@@ -71,22 +79,27 @@ async def login(ctx: Caller, identifier: str, password: str) -> OneTimeCode:
     if not password:
         problems.add("REQUIRED", "password", N_("Enter your password."))
     problems.raise_if_any()
-    await limits.limit(f"login:ip:{ctx.ip}", 60, dt.timedelta(minutes=5))
+    # Many people may share an address: slowed past 100 tries in 5 minutes, never locked out.
+    # Each account (and each unknown identifier) has its own hard throttle below.
+    await limits.pace(f"login:ip:{ctx.ip}", 100, dt.timedelta(minutes=5),
+                      dt.timedelta(seconds=1), dt.timedelta(seconds=60))
 
     account = await find_account(identifier)
-    if account is None:
-        await verify_password(await _dummy_hash(), password)
-        await audit.record("signin.failed", ip=ctx.ip, reason="unknown identifier")
-        raise DomainError("INVALID", None, WRONG_CREDENTIALS)
-    if account.locked_at is not None:
+    tally = await _tally(ctx, account, identifier)
+    if tally.locked:
         await audit.record("signin.refused_locked", actor=account, ip=ctx.ip)
         raise DomainError("NOT_ALLOWED", None, N_(
             "This account is locked after too many failed sign-ins. Reset your password by "
             "email to unlock it."))
-    wait = _throttle_wait(account)
+    wait = _throttle_wait(tally.failures, tally.last_failed_at)
     if wait is not None:
         raise limits.rate_limited(wait)
 
+    if account is None:
+        await verify_password(await _dummy_hash(), password)
+        await _count_unknown_failure(tally)
+        await audit.record("signin.failed", ip=ctx.ip, reason="unknown identifier")
+        raise DomainError("INVALID", None, WRONG_CREDENTIALS)
     if not await verify_password(account.password_hash, password):
         await _count_failure(ctx, account)
         raise DomainError("INVALID", None, WRONG_CREDENTIALS)
@@ -132,11 +145,46 @@ async def _sms_challenge(ctx: Caller, account: Account) -> OneTimeCode:
     return await send_mobile_code(ctx, account, one_time_codes.LOGIN, account.mobile)
 
 
-def _throttle_wait(account: Account) -> int | None:
-    delay = failure_delay(account.failed_logins)
-    if not delay or account.last_failed_login_at is None:
+@dataclass
+class Tally:
+    """Failed sign-ins in a row for one identifier: kept on the account when there is one,
+    else in a counter row keyed by an HMAC of the identifier (never the identifier itself),
+    whose `window_start` holds the last failure. Unknown identifiers are throttled and
+    locked exactly as accounts are, so neither tells whether an account exists."""
+
+    failures: int
+    last_failed_at: dt.datetime | None
+    key: str = ""
+
+    @property
+    def locked(self) -> bool:
+        return self.failures >= LOCK_AFTER
+
+
+async def _tally(ctx: Caller, account: Account | None, identifier: str) -> Tally:
+    if account is not None:
+        return Tally(account.failed_logins if account.locked_at is None else LOCK_AFTER,
+                     account.last_failed_login_at)
+    text = identifier.strip().lower()
+    digest = hmac.new(ctx.settings.secret_key.encode(), text.encode(), hashlib.sha256)
+    key = f"signin:unknown:{digest.hexdigest()}"
+    row = await RateCounter.get_or_none(key=key)
+    return Tally(row.count, row.window_start, key) if row else Tally(0, None, key)
+
+
+async def _count_unknown_failure(tally: Tally) -> None:
+    moment = clock.now()
+    if not await RateCounter.filter(key=tally.key).update(count=F("count") + 1,
+                                                         window_start=moment):
+        with contextlib.suppress(IntegrityError):  # another request created it just now
+            await RateCounter.create(key=tally.key, count=1, window_start=moment)
+
+
+def _throttle_wait(failures: int, last_failed_at: dt.datetime | None) -> int | None:
+    delay = failure_delay(failures)
+    if not delay or last_failed_at is None:
         return None
-    ready = account.last_failed_login_at + delay
+    ready = last_failed_at + delay
     moment = clock.now()
     return int((ready - moment).total_seconds()) + 1 if ready > moment else None
 
@@ -221,7 +269,8 @@ async def request_password_reset(ctx: Caller, email: str) -> None:
         raise DomainError("INVALID", "email",
                           N_("Enter an email address like name@example.com.")) from error
     await limits.limit(f"reset:{email}", 3, dt.timedelta(hours=1), "email")
-    await limits.limit(f"reset:ip:{ctx.ip}", 20, dt.timedelta(hours=1), "email")
+    await limits.pace(f"reset:ip:{ctx.ip}", 20, dt.timedelta(hours=1),
+                      dt.timedelta(seconds=5), dt.timedelta(minutes=5), "email")
     account = await Account.get_or_none(email=email)
     if account is None:
         return

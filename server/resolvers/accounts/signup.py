@@ -35,6 +35,16 @@ PASSWORD_MESSAGES = {
     "TOO_LONG": N_("Use at most 128 characters."),
     "COMMON": N_("This password is too common. Choose one that is harder to guess."),
     "PERSONAL": N_("Do not use your name, email or identity number in your password."),
+    "KEYBOARD": N_("Keyboard patterns like qwerty or asdf are easy to guess. Use a few "
+                   "words instead."),
+    "REPEAT": N_("Repeated words or characters are easy to guess. Use a few different "
+                 "words."),
+    "SEQUENCE": N_("Sequences like abc or 6543 are easy to guess. Use a few words instead."),
+    "DATE": N_("Dates and years are easy to guess. Use a few words instead."),
+    "WORDS": N_("A common word or name on its own is easy to guess. Add another word or "
+                "two; uncommon words are better."),
+    "GUESSABLE": N_("This password is easy to guess. Add another word or two; uncommon "
+                    "words are better."),
 }
 
 
@@ -143,17 +153,22 @@ async def register_account(ctx: Caller, data: dict) -> Account:
     if not data.get("accept_terms"):
         problems.add("REQUIRED", "acceptTerms", N_("Accept the terms to continue."))
 
-    await limits.limit(f"register:ip:{ctx.ip}", 20, dt.timedelta(hours=1))
+    # A hospital network or a carrier's NAT is one address for many: past 20 sign-ups an
+    # hour it is slowed (a growing delay), not shut out; each email and mobile has a hard cap.
+    await limits.pace(f"register:ip:{ctx.ip}", 20, dt.timedelta(hours=1),
+                         dt.timedelta(seconds=5), dt.timedelta(minutes=5))
     # The captcha is spent only on an otherwise valid form, so fixing a typo needs no new one.
     if problems:
         problems.raise_if_any()
     await spend_captcha(ctx, data.get("captcha") or "")
     # Only now may we say an address is taken (docs/security.md), and not too often.
     await limits.limit(f"register:email:{email}", 5, dt.timedelta(hours=1), "email")
+    await limits.limit(f"register:mobile:{mobile}", 3, dt.timedelta(days=1), "mobile")
     if await Account.exists(email=email):
         raise DomainError("TAKEN", "email", N_(
             "An account with this email address already exists. Sign in, or reset your "
             "password."))
+    await refuse_confirmed_mobile(mobile, "mobile")
 
     password_hash = await hash_password(data["password"])
     try:
@@ -184,10 +199,22 @@ async def spend_captcha(ctx: Caller, payload: str) -> None:
     await UsedCaptcha.filter(expires_at__lt=clock.now()).delete()
 
 
+async def refuse_confirmed_mobile(mobile: str, field: str, account_id=None) -> None:
+    """One confirmed mobile number per account: codes and sign-in go to it. Said only to
+    a caller who proved something (a solved captcha, a password, the code sent to it)."""
+    taken = Account.filter(mobile=mobile, mobile_verified_at__isnull=False)
+    if account_id is not None:
+        taken = taken.exclude(id=account_id)
+    if await taken.exists():
+        raise DomainError("TAKEN", field, N_(
+            "This mobile number is already confirmed on another account. Sign in to that "
+            "account, or use another number."))
+
+
 async def send_email_link(ctx: Caller, account: Account) -> None:
     token = await one_time_codes.issue_token(ctx.settings.secret_key, account,
                                              one_time_codes.EMAIL_CONFIRM,
-                                    account.email, one_time_codes.LINK_LIFETIME)
+                                             account.email, one_time_codes.LINK_LIFETIME)
     await notify.email(ctx.settings, account.email, account.language, "confirm_email",
                        name=account.first_name,
                        link=f"{ctx.settings.base_url}/register/confirm?token={token}")
@@ -249,6 +276,7 @@ async def verify_mobile(ctx: Caller, account_id: str, code: str) -> Account:
     row = await OneTimeCode.filter(account_id=account.id, purpose=one_time_codes.REGISTRATION) \
         .order_by("-created_at").first()
     await one_time_codes.check_code(ctx.settings.secret_key, row, code)
+    await refuse_confirmed_mobile(account.mobile, "mobile", account.id)
     async with in_transaction():
         account.mobile_verified_at = account.mobile_verified_at or clock.now()
         activate_if_verified(account)

@@ -32,7 +32,7 @@ from server.models.accounts import Account
 from server.models.applications import ApplicationDocument
 from server.models.documents import Document
 from server.models.practitioners import CpdActivity, Experience, License, Qualification
-from server.resolvers.kernel import audit, limits
+from server.resolvers.kernel import audit, document_content, limits
 from server.resolvers.kernel.caller import Caller
 from server.resolvers.kernel.ids import as_uuid
 
@@ -75,8 +75,11 @@ _SEPARATORS = re.compile(r"[/\\]")
 # Markup a browser would run if it ever took the file for a page: a "PDF/HTML polyglot"
 # starts with %PDF- and carries a page inside. Compressed streams and image data hit one of
 # these by chance with a probability far below one in a million per file.
-_ACTIVE_MARKUP = (b"<html", b"<head", b"<body", b"<script", b"<iframe", b"<svg", b"<object",
-                  b"<embed", b"<meta", b"<form", b"<!doctype html", b"javascript:")
+# Each also in UTF-16 (either byte order), which browsers sniff as readily.
+_MARKUP = ("<html", "<head", "<body", "<script", "<iframe", "<svg", "<object", "<embed",
+           "<meta", "<form", "<!doctype html", "javascript:", "<img", "onerror=", "onload=")
+_ACTIVE_MARKUP = tuple(m.encode(codec) for m in _MARKUP
+                       for codec in ("ascii", "utf-16-le", "utf-16-be"))
 _MARKUP_OVERLAP = max(len(m) for m in _ACTIVE_MARKUP) - 1
 
 Source = bytes | BinaryIO | AsyncIterable[bytes]
@@ -118,12 +121,11 @@ def sniff(head: bytes) -> str:
 
 
 class _Inspector:
-    """Counts, hashes and checks the type of an upload while it passes on to storage, so the
-    file is read once and refused as soon as it is known to be wrong."""
+    """Counts and checks the type of an upload while it is read, so that it is refused as
+    soon as it is known to be wrong (too large, not a PDF, JPEG or PNG, markup inside)."""
 
     def __init__(self) -> None:
         self.size = 0
-        self.sha256 = hashlib.sha256()
         self.content_type = ""
         self._tail = b""  # the end of the last chunk, for markup split across two chunks
 
@@ -139,7 +141,6 @@ class _Inspector:
             self.size += len(chunk)
             if self.size > MAX_FILE_BYTES:
                 raise DomainError("TOO_LARGE", "file", FILE_TOO_LARGE)
-            self.sha256.update(chunk)
             if not self.content_type:
                 # Nothing reaches storage before the type is known.
                 head += chunk
@@ -217,15 +218,20 @@ async def store_upload(ctx_or_account: Caller | Account, kind: str, filename: st
         raise DomainError("TOO_LARGE", "file", QUOTA_REACHED)
     store = _storage(ctx_or_account, storage)
     inspector = _Inspector()
-    # The storage removes its partial file when the inspector raises mid-stream.
-    key = await store.save(inspector.through(_chunks_of(stream)))
+    # At most 5 MiB, held until its content passes (images come back encoded again): nothing
+    # reaches storage before.
+    data = b"".join([chunk async for chunk in inspector.through(_chunks_of(stream))])
+    data = await asyncio.to_thread(document_content.cleaned, inspector.content_type, data)
+    if len(data) > MAX_FILE_BYTES:  # an image that grew when encoded again
+        raise DomainError("TOO_LARGE", "file", FILE_TOO_LARGE)
+    key = await store.save(data)
     name = sanitise_filename(filename)
     ip = ctx_or_account.ip if not isinstance(ctx_or_account, Account | None) else ""
     try:
         async with in_transaction():
             document = await Document.create(
                 owner_id=account.id, kind=kind, content_type=inspector.content_type,
-                size=inspector.size, sha256=inspector.sha256.hexdigest(), storage_key=key,
+                size=len(data), sha256=hashlib.sha256(data).hexdigest(), storage_key=key,
                 original_name=name)
             # Counted after the insert, so two uploads racing each other cannot both slip
             # under the quota.
