@@ -39,6 +39,8 @@ class Settings:
     captcha_cost: int = 5000  # PBKDF2 iterations a proof-of-work try: ~0.5 s in a phone browser
     # GraphQL mutations a minute, per account and per address (sign-ins have stricter ones).
     mutations_per_minute: int = 120
+    # Origins whose browser apps may call /graphql with a bearer token (CORS_ALLOW_ORIGINS).
+    cors_allow_origins: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -132,7 +134,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         moyasar_secret_key=get("MOYASAR_SECRET_KEY"),
         moyasar_publishable_key=get("MOYASAR_PUBLISHABLE_KEY"),
         moyasar_api_url=get("MOYASAR_API_URL", "https://api.moyasar.com/v1").rstrip("/"),
+        cors_allow_origins=_origins(get("CORS_ALLOW_ORIGINS")),
     )
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """Origins as browsers send them in `Origin`: scheme://host[:port], no path."""
+    found = []
+    for item in filter(None, (part.strip().rstrip("/") for part in raw.split(","))):
+        parts = urlsplit(item)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise SettingsError(f"CORS_ALLOW_ORIGINS: {item!r} is not an origin "
+                                "(scheme://host[:port])")
+        found.append(f"{parts.scheme}://{parts.netloc}".lower())
+    return tuple(found)
 
 
 def _require_production(env_vars, sms_backend: str, payment_provider: str) -> None:

@@ -18,23 +18,30 @@ def _now() -> dt.datetime:
 
 async def hit(key: str, limit: int, window: dt.timedelta) -> int | None:
     """Counts one use of `key`; returns seconds to wait when over `limit`, else None."""
+    used, reset = await count(key, window)
+    return reset if used > limit else None
+
+
+async def count(key: str, window: dt.timedelta) -> tuple[int, int]:
+    """Counts one use of `key`: (uses in this window so far, seconds until it ends), for
+    callers that also tell the client how much is left (the RateLimit headers)."""
     moment = _now()
     start = dt.datetime.fromtimestamp(
         math.floor(moment.timestamp() / window.total_seconds()) * window.total_seconds(), dt.UTC)
+    reset = max(1, int((start + window - moment).total_seconds()))
     counter, created = await RateCounter.get_or_create(
         key=key[:200], defaults={"window_start": start, "count": 1})
     if not created:
         if counter.window_start < start:
             # A new window: reset unless another request already did.
-            reset = await RateCounter.filter(key=counter.key, window_start=counter.window_start) \
+            reset_rows = await RateCounter.filter(key=counter.key,
+                                                  window_start=counter.window_start) \
                 .update(window_start=start, count=1)
-            if reset:
-                return None
+            if reset_rows:
+                return 1, reset
         await RateCounter.filter(key=counter.key).update(count=F("count") + 1)
         counter = await RateCounter.get(key=counter.key)
-    if counter.count > limit:
-        return max(1, int((start + window - moment).total_seconds()))
-    return None
+    return counter.count, reset
 
 
 async def limit(key: str, limit_: int, window: dt.timedelta, field: str | None = None) -> None:
