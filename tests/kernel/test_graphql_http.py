@@ -194,3 +194,21 @@ async def test_a_listed_app_may_sign_in_anonymously_an_unlisted_one_may_not(cors
                                       headers=cross_site("https://evil.example"))
     assert unlisted.status_code == 403 and codes(unlisted) == {"CSRF_FAILED"}
     assert "access-control-allow-origin" not in unlisted.headers
+
+
+async def test_a_user_error_refused_for_its_rate_says_when_in_the_payload_and_header(client):
+    """A code was just sent at registration: asking again within 60 s is RATE_LIMITED, with
+    the seconds in `UserError.retryAfter` and in Retry-After."""
+    from tests.journeys import RESEND_MOBILE, register
+
+    account = (await register(client))["account"]
+    response = await client.post("/graphql", json={
+        "query": RESEND_MOBILE.replace("errors { field code message }",
+                                       "errors { field code message retryAfter }"),
+        "variables": {"input": {"accountId": account["id"]}}},
+        headers={"accept-language": "ar"})
+    assert response.status_code == 200
+    [error] = response.json()["data"]["resendMobileCode"]["errors"]
+    assert error["code"] == "RATE_LIMITED" and 0 < error["retryAfter"] <= 61
+    assert response.headers["retry-after"] == str(error["retryAfter"])
+    assert ARABIC.search(error["message"]) and not LATIN.search(error["message"])
