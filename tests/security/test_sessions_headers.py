@@ -19,7 +19,7 @@ from server.domain import otp
 from server.models.accounts import Session
 from server.resolvers.sessions import hash_token
 from server.resolvers.staff import create_staff
-from tests.conftest import csrf_of, gql
+from tests.conftest import csrf_of
 
 STAFF_PASSWORD = "quiet meadow lantern 9"
 ME = "{ me { id } }"
