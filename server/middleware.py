@@ -22,8 +22,9 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 # Callers that are not browsers: gateways sign their callbacks instead.
 CSRF_EXEMPT_PREFIXES = ("/payments/webhook/",)
-# Every step of signing in (password, code, and any later factor under /login/).
-SIGN_IN_PATHS = ("/login",)
+# Every step of signing in: /login (password), and under /login/ the code and any later
+# factor.
+SIGN_IN_PAGE, SIGN_IN_STEPS = "/login", "/login/"
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -122,7 +123,11 @@ class SecurityMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                self._add_headers(message, path, headers, new_csrf)
+                # Pages set the CSRF cookie (the GraphiQL page, GET /graphql, among them); an
+                # API answer needs none: a client app that keeps cookies would only carry it
+                # back for nothing.
+                api_answer = path == "/graphql" and method != "GET"
+                self._add_headers(message, path, headers, None if api_answer else new_csrf)
             await send(message)
 
         try:
@@ -150,7 +155,7 @@ class SecurityMiddleware:
             return "CROSS_SITE"
         if bearer:
             return None
-        sign_in = path.startswith(SIGN_IN_PATHS)
+        sign_in = path == SIGN_IN_PAGE or path.startswith(SIGN_IN_STEPS)
         if path == "/graphql":
             if not session:
                 return None  # nothing for a forged request to ride on
@@ -182,9 +187,7 @@ class SecurityMiddleware:
                 headers.setdefault(name, value)
             else:
                 headers[name] = value
-        # Pages set the CSRF cookie; an API answer needs none (a client app that keeps
-        # cookies would only carry it back for nothing).
-        if new_csrf and not path.startswith(("/static/", "/graphql")):
+        if new_csrf and not path.startswith("/static/"):
             secure = "; Secure" if self.settings.secure_cookies else ""
             headers.append("set-cookie", f"{self.csrf_cookie}={new_csrf}; Path=/; HttpOnly; "
                                           f"SameSite=Lax{secure}")
