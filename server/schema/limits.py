@@ -17,6 +17,7 @@ from strawberry.types.graphql import OperationType
 
 from server.graphql_http import MESSAGES
 from server.i18n import gettext
+from server.resolvers.kernel import limits as ratelimit
 
 
 def one_sign_in_mutation_per_document(field_names: frozenset[str]) -> type[ValidationRule]:
@@ -76,8 +77,6 @@ class MutationRateLimit(SchemaExtension):
         execution = self.execution_context
         if execution.graphql_document is not None and \
                 execution.operation_type == OperationType.MUTATION:
-            from server.resolvers import ratelimit
-
             context = execution.context
             limit = context.settings.mutations_per_minute
             keys = [f"gql-mutations:ip:{getattr(context, 'ip', '')}"]

@@ -10,12 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from server.models.accounts import Session
+from tests.builders import STAFF_PASSWORD
+from tests.builders import staff_secret as staff_with_secret
 from tests.conftest import NoCookies, csrf_of
-from tests.security.test_sessions_headers import (
-    STAFF_PASSWORD,
-    staff_with_secret,
-    totp_now,
-)
+from tests.security.test_sessions_headers import totp_now
 
 PUBLIC = {"query": "query Look { __typename }", "operationName": "Look"}
 

@@ -1,0 +1,1 @@
+"""The public register: look-ups, cards, registration numbers, and importing registry records."""
