@@ -30,13 +30,18 @@ run: $(STAMP)
 	$(BIN)/sijil demo
 	$(BIN)/sijil serve --host 127.0.0.1 --port 8000
 
+# graphql-http's audit (tests/tools), where Node is installed.
+TOOLS_STAMP := tests/tools/node_modules/.package-lock.json
+$(TOOLS_STAMP): tests/tools/package-lock.json
+	if command -v npm >/dev/null 2>&1; then cd tests/tools && npm ci --no-audit --no-fund --loglevel=error; fi
+
 ## Run the whole suite: lint, the asyncio tests, then the browser tests (headless Chromium).
-test: $(STAMP)
+test: $(STAMP) $(TOOLS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not browser"
 	$(BIN)/pytest -m browser -p no:asyncio; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(TOOLS_STAMP)
 	$(BIN)/pytest -m "not browser" -x -q
 
 test-browser: $(STAMP)

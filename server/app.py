@@ -51,7 +51,9 @@ def create_app(settings: Settings | None = None, *, background: bool = False) ->
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        # Every method: the view answers the ones it refuses with a GraphQL-shaped 405.
+        Route("/graphql", graphql.endpoint,
+              methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
         Mount("/static", HashedStaticFiles(), name="static"),
         *page_routes(settings),

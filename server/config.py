@@ -58,6 +58,8 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ()
     web_concurrency: int = 1
     metrics_token: str = ""  # production serves /metrics only with it (404 without)
+    # Origins whose browser apps may call /graphql with a bearer token (CORS_ALLOW_ORIGINS).
+    cors_allow_origins: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -183,7 +185,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         forwarded_allow_ips=_proxies(get("FORWARDED_ALLOW_IPS")),
         web_concurrency=int(concurrency),
         metrics_token=get("METRICS_TOKEN"),
+        cors_allow_origins=_origins(get("CORS_ALLOW_ORIGINS")),
     )
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    """Origins as browsers send them in `Origin`: scheme://host[:port], no path."""
+    found = []
+    for item in filter(None, (part.strip().rstrip("/") for part in raw.split(","))):
+        parts = urlsplit(item)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise SettingsError(f"CORS_ALLOW_ORIGINS: {item!r} is not an origin "
+                                "(scheme://host[:port])")
+        found.append(f"{parts.scheme}://{parts.netloc}".lower())
+    return tuple(found)
 
 
 def _require_production(env_vars, sms_backend: str, payment_provider: str) -> None:

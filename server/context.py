@@ -42,6 +42,10 @@ class Context:
     # What a mutation asks the page layer to do to the browser (set or clear the cookie).
     set_session_token: str | None = None
     clear_session: bool = False
+    # What /graphql tells the client about its limits (server.graphql_view): the mutation
+    # rate as (limit, remaining, seconds to reset), and the longest wait a refusal asked for.
+    rate_limit: tuple[int, int, int] | None = None
+    retry_after: int | None = None
 
     @property
     def account(self):
@@ -86,9 +90,22 @@ async def build_context(request: Request) -> Context:
         token = request.cookies.get(session_cookie_name(settings))
         via_cookie = token is not None
     session = await find_session(token) if token else None
-    if session is not None and session.account.language in ("ar", "en") and not request.cookies.get(
-        LANG_COOKIE
-    ):
+    if session is not None and session.account.language in ("ar", "en") and \
+            not _chose_language(request, via_cookie):
         lang = session.account.language
     return Context(settings=settings, lang=lang, request=request, session=session,
                    via_cookie=via_cookie)
+
+
+def _chose_language(request: Request, via_cookie: bool) -> bool:
+    """The request's own choice wins over the account's saved language: the language
+    cookie (set by the switcher), or for a client app (bearer token) an Accept-Language
+    naming Arabic or English. A browser's Accept-Language is the device's default, not a
+    choice, so a signed-in browser keeps the account's language until it switches."""
+    if request.cookies.get(LANG_COOKIE) in ("ar", "en"):
+        return True
+    if via_cookie:
+        return False
+    prefs = {part.split(";")[0].strip().lower()[:2]
+             for part in request.headers.get("accept-language", "").split(",")}
+    return bool(prefs & {"ar", "en"})

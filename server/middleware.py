@@ -9,16 +9,23 @@ import re
 import secrets
 import string
 from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 
+from server import cors
 from server.config import Settings
+from server.graphql_http import JSON, MESSAGES, error_body, negotiate, request_language
+from server.i18n import gettext
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 # Callers that are not browsers: gateways sign their callbacks instead.
 CSRF_EXEMPT_PREFIXES = ("/payments/webhook/",)
+# Every step of signing in: /login (password), and under /login/ the code and any later
+# factor.
+SIGN_IN_PAGE, SIGN_IN_STEPS = "/login", "/login/"
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -104,6 +111,11 @@ class SecurityMiddleware:
         path = scope["path"]
         method = scope["method"]
 
+        if path == "/graphql" and cors.is_preflight(method, headers):
+            return await _send(send, 204, b"", cors.preflight_headers(headers, self.settings),
+                               path, self.settings)
+        lang = request_language(headers, cookies)
+
         csrf_token = cookies.get(self.csrf_cookie)
         new_csrf = None
         if not csrf_token or not _TOKEN.fullmatch(csrf_token):
@@ -113,15 +125,14 @@ class SecurityMiddleware:
         if method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES):
             refusal = self._csrf_refusal(headers, cookies, scope, path)
             if refusal:
-                return await _send_error(send, 403, "CSRF_FAILED", refusal,
+                return await _send_error(send, 403, refusal, lang, headers, path,
                                          self.settings)
 
         limit = body_limit(path)
         length = headers.get("content-length")
         if length and length.isdigit() and int(length) > limit:
-            return await _send_error(send, 413, "TOO_LARGE",
-                                     f"The request body is larger than {limit // KIB} KiB.",
-                                     self.settings)
+            return await _send_error(send, 413, "TOO_LARGE", lang, headers, path,
+                                     self.settings, kib=limit // KIB)
 
         received = 0
 
@@ -140,24 +151,44 @@ class SecurityMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                self._add_headers(message, path, cookies, new_csrf)
+                # Pages set the CSRF cookie (the GraphiQL page, GET /graphql, among them); an
+                # API answer needs none: a client app that keeps cookies would only carry it
+                # back for nothing.
+                api_answer = path == "/graphql" and method != "GET"
+                self._add_headers(message, path, headers, None if api_answer else new_csrf)
             await send(message)
 
         try:
             await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
             if not started:
-                await _send_error(send, 413, "TOO_LARGE",
-                                  f"The request body is larger than {limit // KIB} KiB.",
-                                  self.settings)
+                await _send_error(send, 413, "TOO_LARGE", lang, headers, path,
+                                  self.settings, kib=limit // KIB)
 
     def _csrf_refusal(self, headers, cookies, scope, path: str) -> str | None:
-        if headers.get("sec-fetch-site") == "cross-site":
-            return "Cross-site requests are not accepted."
-        if headers.get("authorization", "").lower().startswith("bearer "):
-            return None  # a client app's token is not ambient authority
-        if self.session_cookie not in cookies and self.csrf_cookie not in cookies:
-            return None  # no cookie, nothing for a forged request to ride on
+        # Returns the refusal's code (server.graphql_http.MESSAGES), or None to let it in.
+        """CSRF guards ambient authority: the session cookie a browser attaches on its own.
+        A bearer token is never ambient (a page on another site cannot set the header), and
+        the CSRF cookie alone is no session, so a cookie-keeping client app that is anonymous
+        needs no token on /graphql. A sign-in form always needs one, cookies or not: a forged
+        sign-in would put the victim in the attacker's account (login CSRF)."""
+        bearer = headers.get("authorization", "").lower().startswith("bearer ")
+        session = self.session_cookie in cookies
+        if _cross_site(headers, self.settings):
+            if bearer:
+                return None  # a browser app's own token; CORS decides who may read the answer
+            if path == "/graphql" and not session and \
+                    headers.get("origin", "").lower() in self.settings.cors_allow_origins:
+                return None  # a listed app, anonymous (signing in for its token)
+            return "CROSS_SITE"
+        if bearer:
+            return None
+        sign_in = path == SIGN_IN_PAGE or path.startswith(SIGN_IN_STEPS)
+        if path == "/graphql":
+            if not session:
+                return None  # nothing for a forged request to ride on
+        elif not sign_in and not session and self.csrf_cookie not in cookies:
+            return None  # no cookie of ours: not a browser that loaded our pages
         if tokens_match(headers.get(CSRF_HEADER), cookies.get(self.csrf_cookie)):
             scope["state"]["csrf_verified"] = True
             return None
@@ -166,12 +197,17 @@ class SecurityMiddleware:
                                                   "multipart/form-data"):
             # A plain HTML form: the page reads the token from the form body
             # (server.pages.plumbing.read_form), so nothing reaches a use case unchecked.
+            # With no CSRF cookie the expected token is a fresh one nobody can know.
             scope["state"]["csrf_verified"] = False
             return None
-        return "The security token is missing or wrong. Reload the page and try again."
+        return "CSRF_FAILED"
 
-    def _add_headers(self, message, path: str, cookies: dict, new_csrf: str | None) -> None:
+    def _add_headers(self, message, path: str, request_headers: dict[str, str],
+                     new_csrf: str | None) -> None:
         headers = MutableHeaders(scope=message)
+        if path == "/graphql":
+            for name, value in cors.response_headers(request_headers, self.settings):
+                headers.append(name, value)
         for name, value in security_headers(self.settings):
             if name in ("content-security-policy", "cache-control"):
                 # A route may set a stricter policy (downloads) or say how it may be cached
@@ -202,6 +238,22 @@ def security_headers(settings: Settings) -> list[tuple[str, str]]:
     return found
 
 
+def _cross_site(headers: dict[str, str], settings: Settings) -> bool:
+    """Fetch Metadata where the browser sends it; otherwise an `Origin` that is not ours
+    (older browsers send Origin on cross-origin POSTs)."""
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return site == "cross-site"
+    origin = headers.get("origin")
+    # "null" is an opaque origin (a sandboxed frame, a file): never ours.
+    return bool(origin) and origin.lower().rstrip("/") != _origin_of(settings.base_url)
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
 def _cookies(raw: str) -> dict[str, str]:
     jar = SimpleCookie()
     try:
@@ -211,11 +263,26 @@ def _cookies(raw: str) -> dict[str, str]:
     return {k: m.value for k, m in jar.items()}
 
 
-async def _send_error(send, status: int, code: str, message: str,
-                      settings: Settings) -> None:
-    body = json.dumps({"error": {"code": code, "message": message}}).encode()
-    headers = [(b"content-type", b"application/json"),
-               (b"content-length", str(len(body)).encode())]
+async def _send_error(send, status: int, code: str, lang: str, request_headers: dict,
+                      path: str, settings: Settings, **params) -> None:
+    """A refusal in the request's language: GraphQL-shaped on /graphql (in the media type
+    the client accepts), `{"error": {code, message}}` elsewhere (the contract's upload
+    endpoint answers so). A cross-site refusal keeps the code CSRF_FAILED."""
+    public_code = "CSRF_FAILED" if code == "CROSS_SITE" else code
+    if path == "/graphql":
+        media = negotiate(request_headers.get("accept"))
+        content = error_body(public_code, lang, params=params, message=code)
+    else:
+        media = JSON
+        content = json.dumps({"error": {"code": public_code, "message": gettext(
+            lang, MESSAGES[code], **params)}}, ensure_ascii=False).encode()
+    await _send(send, status, content, [("content-type", media)], path, settings)
+
+
+async def _send(send, status: int, body: bytes, extra: list[tuple[str, str]], path: str,
+                settings: Settings) -> None:
+    headers = [(b"content-length", str(len(body)).encode())]
+    headers += [(k.encode(), v.encode()) for k, v in extra]
     headers += [(k.encode(), v.encode()) for k, v in security_headers(settings)]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -195,6 +195,15 @@ def csrf_of(client: httpx.AsyncClient) -> str:
     return next(v for k, v in client.cookies.items() if k.endswith("csrf"))
 
 
+async def assert_token_ended(client: httpx.AsyncClient, token: str) -> None:
+    """An ended (expired, signed-out, reset) bearer token is refused as a whole: 401
+    UNAUTHENTICATED, not `me: null` (docs/api.md, "Sessions")."""
+    response = await client.post("/graphql", json={"query": "{ me { id } }"},
+                                 headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 401, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
 async def gql(client: httpx.AsyncClient, query: str, variables: dict | None = None,
               token: str | None = None, lang: str = "en", **extra_headers) -> dict:
     headers = {"accept-language": lang, **extra_headers}

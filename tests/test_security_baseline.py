@@ -29,10 +29,12 @@ async def test_unknown_page_is_a_404_page_in_the_users_language(client):
     assert "Page not found" in response.text and "Traceback" not in response.text
 
 
-async def test_graphql_with_a_cookie_and_no_csrf_token_is_refused(browser_like):
+async def test_graphql_with_a_cookie_session_and_no_csrf_token_is_refused(browser_like,
+                                                                          settings):
+    browser_like.cookies.set(f"{settings.cookie_prefix}sid", "a-session-token")
     response = await browser_like.post("/graphql", json={"query": "{ __typename }"})
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "CSRF_FAILED"
+    assert response.json()["errors"][0]["extensions"]["code"] == "CSRF_FAILED"
 
 
 async def test_graphql_with_a_cookie_and_the_csrf_header_is_accepted(browser_like):

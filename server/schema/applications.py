@@ -19,7 +19,7 @@ from server.schema.base import (
     Edge,
     Money,
     PageInfo,
-    decode_cursor,
+    decode_time_cursor,
     encode_cursor,
     page_size,
 )
@@ -79,9 +79,8 @@ class Query:
                               after: str | None = None) -> Connection[Application]:
         account = require_account(info.context)
         size = page_size(first)
-        cursor = decode_cursor(after, 2)
-        rows, more = await use_cases.page_of_mine(account.id, size,
-                                                  tuple(cursor) if cursor else None)
+        cursor = decode_time_cursor(after)
+        rows, more = await use_cases.page_of_mine(account.id, size, cursor)
         edges = [Edge(node=Application.of(r),
                       cursor=encode_cursor(r.created_at.isoformat(), r.id)) for r in rows]
         return Connection(edges=edges, page_info=PageInfo(

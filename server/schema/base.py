@@ -4,7 +4,9 @@ that turns a raised DomainError into a payload's `errors`."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Generic, TypeVar
@@ -28,6 +30,9 @@ class UserError:
     field: str | None
     code: ErrorCode
     message: str
+    retry_after: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: the seconds to wait before trying "
+                                  "again (also sent as the Retry-After header).")
 
 
 @strawberry.type
@@ -42,7 +47,8 @@ class Money:
 
 def user_errors(error: DomainError, lang: str) -> list[UserError]:
     return [
-        UserError(field=p.field, code=p.code, message=gettext(lang, p.msgid, **p.params))
+        UserError(field=p.field, code=p.code, message=gettext(lang, p.msgid, **p.params),
+                  retry_after=p.params.get("retry_after"))
         for p in error.problems
     ]
 
@@ -56,6 +62,9 @@ async def mutation_payload(info: strawberry.Info, payload: type[P],
     try:
         fields = await use_case()
     except DomainError as error:
+        waits = [p.params["retry_after"] for p in error.problems if "retry_after" in p.params]
+        if waits:
+            info.context.retry_after = max([*waits, info.context.retry_after or 0])
         return payload(errors=user_errors(error, info.context.lang))
     return payload(errors=[], **fields)
 
@@ -88,25 +97,37 @@ def encode_cursor(*parts: object) -> str:
 
 
 def decode_cursor(cursor: str | None, arity: int) -> list[str] | None:
-    """A cursor this server made, or None; a forged one raises INVALID."""
+    """A cursor this server made, or None. The contract has no top-level error for bad
+    input and a query has no `errors` payload, so a cursor this server did not make is
+    read as no cursor: the first page (docs/api.md, "Paging")."""
     if not cursor:
         return None
     try:
         parts = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
     except (ValueError, UnicodeDecodeError):
-        parts = []
-    if len(parts) != arity:
-        raise DomainError("INVALID", "after")
-    return parts
+        return None
+    return parts if len(parts) == arity else None
+
+
+def decode_time_cursor(cursor: str | None) -> tuple[str, str] | None:
+    """A (timestamp, id) cursor, or None for the first page (as decode_cursor)."""
+    parts = decode_cursor(cursor, 2)
+    if parts is None:
+        return None
+    try:
+        dt.datetime.fromisoformat(parts[0])
+        uuid.UUID(parts[1])
+    except ValueError:
+        return None
+    return parts[0], parts[1]
 
 
 def page_size(first: int | None, default: int = 20) -> int:
+    """`first` kept to 1..100 (docs/security.md): a larger one gets 100, a smaller one 1,
+    rather than a top-level error the contract does not allow for bad input."""
     if first is None:
         return default
-    if not 1 <= first <= 100:
-        raise GraphQLError("`first` must be between 1 and 100.",
-                           extensions={"code": "BAD_USER_INPUT"})
-    return first
+    return min(100, max(1, first))
 
 
 # ------------------------------------------------------------------ top-level errors

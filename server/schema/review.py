@@ -21,7 +21,7 @@ from server.schema.base import (
     Money,
     PageInfo,
     UserError,
-    decode_cursor,
+    decode_time_cursor,
     encode_cursor,
     mutation_payload,
     page_size,
@@ -305,9 +305,9 @@ class Query:
                            older_than_days: int | None = None,
                            ) -> Connection[ApplicationForReview]:
         size = page_size(first)
-        cursor = decode_cursor(after, 2)
+        cursor = decode_time_cursor(after)
         rows, more = await review.queue(
-            info.context, size, tuple(cursor) if cursor else None,
+            info.context, size, cursor,
             kind.value if kind else None, status.value if status else None,
             older_than_days)
         edges = [Edge(node=ApplicationForReview.of(r),

@@ -294,9 +294,9 @@ async def test_names_with_path_separators_nul_or_bidi_overrides_are_refused_and_
 
 
 async def test_the_refusal_of_a_name_is_in_the_callers_language(client):
-    _, token = await make_account("names-ar@example.com", language="ar")
+    _, token = await make_account("names-ar@example.com", language="en")
     response = await client.post("/api/documents", content=multipart(
-        "cv\u202efdp.exe".encode(), pdf_bytes()), headers={**bearer(token), **MULTIPART})
+        "cv\u202efdp.exe".encode(), pdf_bytes()), headers={**bearer(token, "ar"), **MULTIPART})
     assert response.status_code == 422
     message = response.json()["error"]["message"]
     assert message != documents.BAD_NAME and "اسم الملف" in message

@@ -130,10 +130,21 @@ async def test_one_sign_in_mutation_in_the_operation_and_one_in_a_fragment_is_re
     assert refused_as_sign_in_flood(body), body
 
 
-async def test_two_operations_with_a_sign_in_mutation_each_are_refused(client):
+async def test_only_the_operation_chosen_by_operation_name_is_counted(client):
+    """A client's whole operations file in one document: the one that runs has one sign-in
+    mutation, so it runs (issue 20, point 3)."""
     response = await client.post("/graphql", json={
         "query": f"mutation One {{ {VERIFY % '111111'} }} "
-                 f"mutation Two {{ {VERIFY % '222222'} }}", "operationName": "One"})
+                 f"mutation Two {{ {VERIFY % '222222'} }} "
+                 "query Three { me { id } }", "operationName": "One"})
+    assert response.json() == {"data": {"verifyLogin": {"errors": [{"code": "NOT_FOUND"}]}}}
+
+
+async def test_an_operation_with_two_is_refused_even_when_another_is_chosen(client):
+    response = await client.post("/graphql", json={
+        "query": f"mutation One {{ {VERIFY % '111111'} }} "
+                 f"mutation Two {{ a: {VERIFY % '222222'} b: {VERIFY % '333333'} }}",
+        "operationName": "One"})
     assert refused_as_sign_in_flood(response.json()), response.text
 
 
@@ -239,15 +250,20 @@ async def test_a_crafted_form_content_type_cannot_smuggle_json_past_csrf(browser
     assert await Session.filter(account_id=reviewer.account.id).count() == 1
 
 
-async def test_list_size_first_is_1_to_100(client, clean_db):
+async def test_list_size_first_is_kept_to_1_to_100_and_bad_input_is_never_top_level(
+        client, clean_db):
+    """The contract: a bad input is never a top-level error. `first` outside 1..100 is
+    brought to the nearest bound; a cursor this server did not make is the first page."""
+    from server.models.applications import Application
+
     reviewer = await staff_actor("reviewer", "REVIEWER")
-    for field in ("reviewQueue", "myApplications"):
-        for first, ok in ((0, False), (-1, False), (101, False), (1, True), (100, True)):
-            body = await gql(client, f"query($n: Int) {{ {field}(first: $n) "
-                                     "{ edges { cursor } } }", {"n": first},
-                             token=reviewer.token)
-            if ok:
-                assert "errors" not in body, (field, first, body)
-            else:
-                codes = {(e.get("extensions") or {}).get("code") for e in body["errors"]}
-                assert codes == {"BAD_USER_INPUT"}, (field, first, body)
+    for _ in range(3):
+        await Application.create(applicant_id=reviewer.account.id, kind="GOOD_STANDING",
+                                 status="DRAFT")
+    for first, size in ((0, 1), (-1, 1), (101, 3), (1, 1), (100, 3), (2, 2)):
+        for after in (None, "not-a-cursor", "fHx8", "MjAyNnwx"):
+            body = await gql(client, "query($n: Int, $a: String) { myApplications(first: $n, "
+                                     "after: $a) { edges { cursor } } }",
+                             {"n": first, "a": after}, token=reviewer.token)
+            assert "errors" not in body, (first, after, body)
+            assert len(body["data"]["myApplications"]["edges"]) == size, (first, after)

@@ -19,7 +19,7 @@ from server.domain import otp
 from server.models.accounts import Session
 from server.resolvers.accounts.sessions import hash_token
 from tests.builders import STAFF_PASSWORD, staff_secret
-from tests.conftest import csrf_of, gql
+from tests.conftest import csrf_of
 
 ME = "{ me { id } }"
 
@@ -130,8 +130,13 @@ async def test_idle_and_absolute_lifetimes_per_role(client, clean_db, roles, idl
         assert abs((row.expires_at - row.created_at) - absolute) < dt.timedelta(seconds=5)
         await Session.filter(id=row.id).update(
             last_seen_at=now - last_seen_ago, expires_at=now - created_ago + absolute)
-        body = await gql(client, ME, token=token)
-        alive = body["data"]["me"] is not None
+        response = await client.post("/graphql", json={"query": ME},
+                                     headers={"authorization": f"Bearer {token}"})
+        # An ended session says so (UNAUTHENTICATED, 401) rather than answering `me: null`.
+        alive = response.status_code == 200 and response.json()["data"]["me"] is not None
+        if not alive:
+            assert response.status_code == 401, response.text
+            assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
         assert alive == await Session.exists(id=row.id)  # an expired row is deleted
         return alive
 
@@ -207,7 +212,8 @@ async def test_responses_the_middleware_refuses_carry_the_same_headers(settings,
         too_large = await c.post("/graphql", content=b"x" * 200_000,
                                  headers={"content-type": "application/json"})
         forged = await c.post("/graphql", json={"query": "{ __typename }"},
-                              headers={"cookie": "__Host-csrf=a", "x-csrf-token": "b"})
+                              headers={"cookie": "__Host-csrf=a; __Host-sid=s",
+                                       "x-csrf-token": "b"})
     for response in (too_large, forged):
         assert response.status_code in (403, 413)
         assert_security_headers(response, str(response.status_code))

@@ -23,6 +23,14 @@ async def hit(key: str, limit: int, window: dt.timedelta) -> int | None:
     return None
 
 
+async def count(key: str, window: dt.timedelta) -> tuple[int, int]:
+    """Counts one use of `key`: (uses in this window so far, seconds until it ends), for
+    callers that also tell the client how much is left (the RateLimit headers)."""
+    moment = clock.now()
+    start = _window_start(moment, window)
+    return await _count(key, window), max(1, int((start + window - moment).total_seconds()))
+
+
 def _window_start(moment: dt.datetime, window: dt.timedelta) -> dt.datetime:
     return dt.datetime.fromtimestamp(
         math.floor(moment.timestamp() / window.total_seconds()) * window.total_seconds(), dt.UTC)

@@ -10,7 +10,6 @@ import datetime as dt
 import strawberry
 from strawberry import Info
 
-from server.domain.errors import DomainError
 from server.resolvers.admin import audit_log as admin_audit
 from server.resolvers.admin import console as admin
 from server.resolvers.admin import records
@@ -132,7 +131,7 @@ class Query:
         size = page_size(first)
         cursor = decode_cursor(after, 1)
         if cursor and not cursor[0].isdigit():
-            raise DomainError("INVALID", "after")
+            cursor = None  # not one of ours: the first page
         rows, emails, more = await admin_audit.audit_log(
             info.context, size, int(cursor[0]) if cursor else None, action_prefix or "",
             actor_id or "", target_id or "", date_from, date_to)

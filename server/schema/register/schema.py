@@ -12,15 +12,22 @@ from server.domain import codes
 from server.resolvers.register import lookup
 from server.schema.register.types import RegistrationStatus
 
+# docs/api.md, "Codes".
+WHY_STRING = ("One of the contract's codes, typed String rather than an enum: the contract's "
+              "operations pass these codes as String variables (SearchRegister's $category, "
+              "$specialty), which an enum argument would refuse, and a code reads the same "
+              "going in and coming out.")
+
 
 @strawberry.type(description="A practitioner as the public register shows them.")
 class PublicPractitioner:
     registration_number: str
     full_name_ar: str
     full_name_en: str
-    category: str = strawberry.field(description="A category code, e.g. PHYSICIAN.")
-    specialty: str = strawberry.field(description="A specialty code, e.g. INTERNAL_MEDICINE.")
-    rank: str = strawberry.field(description="A rank code, e.g. CONSULTANT.")
+    category: str = strawberry.field(description="A category code, e.g. PHYSICIAN. " + WHY_STRING)
+    specialty: str = strawberry.field(description="A specialty code, e.g. INTERNAL_MEDICINE. "
+                                                  + WHY_STRING)
+    rank: str = strawberry.field(description="A rank code, e.g. CONSULTANT. " + WHY_STRING)
     status: RegistrationStatus
     valid_until: dt.date = strawberry.field(description="The last day of validity.")
 
