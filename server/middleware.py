@@ -34,6 +34,10 @@ UPLOAD_FORMS = (
     (re.compile(r"/services/[^/]+"), 1),  # a service's evidence
 )
 
+# Responses that are the same for everyone: a route's own cache-control is kept and no
+# cookie is set on them, so a shared cache may keep them (static files, the JWK Set).
+SHARED_CACHEABLE = ("/static/", "/.well-known/")
+
 CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; " \
       "form-action 'self'"
 
@@ -147,11 +151,11 @@ class SecurityMiddleware:
         for name, value in security_headers(self.settings, path):
             if name == "content-security-policy":
                 headers.setdefault(name, value)  # a route may set a stricter one (downloads)
-            elif name == "cache-control" and path.startswith("/static/"):
+            elif name == "cache-control" and path.startswith(SHARED_CACHEABLE):
                 headers.setdefault(name, value)
             else:
                 headers[name] = value
-        if new_csrf and not path.startswith("/static/"):
+        if new_csrf and not path.startswith(SHARED_CACHEABLE):
             secure = "; Secure" if self.settings.secure_cookies else ""
             headers.append("set-cookie", f"{self.csrf_cookie}={new_csrf}; Path=/; HttpOnly; "
                                           f"SameSite=Lax{secure}")

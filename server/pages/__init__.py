@@ -24,6 +24,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         record,
         record_entries,
         register,
+        register_credentials,
         renewal_documents,
         renewals,
         review,
@@ -36,7 +37,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *documents.ROUTES,
         *public.ROUTES, *record.ROUTES, *record_entries.ROUTES, *applications.ROUTES,
         *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES, *renewals.ROUTES,
-        *renewal_documents.ROUTES,
+        *renewal_documents.ROUTES, *register_credentials.ROUTES,
         *admin.ROUTES, *admin_records.ROUTES, *export.ROUTES,
     ]
     if settings.development:

@@ -24,6 +24,7 @@ from server.schema import (
     applications,
     public,
     record,
+    register_credential,
     renewals,
     review,
     services,
@@ -36,6 +37,7 @@ MAX_ALIASES = 15
 MAX_TOKENS = 1000
 
 Query = merge_types("Query", (accounts.Query, applications.Query, public.Query, record.Query,
+                             register_credential.Query,
                              renewals.Query, review.Query, services.Query, admin.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, record.Mutation, renewals.Mutation,
                               review.Mutation, services.Mutation, admin.Mutation)

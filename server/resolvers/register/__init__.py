@@ -1,0 +1,1 @@
+"""The public register for people and machines: look-up, search, cards, credentials."""
