@@ -57,7 +57,9 @@ async def entry_page(request: Request) -> Response:
     number = request.path_params["number"]
     entry = await _entry(ctx, number)
     return render(request, ctx, "public/entry.html",
-                  {"number": number[:MAX_SHOWN], "entry": entry, "checked_on": today()},
+                  {"number": number[:MAX_SHOWN], "entry": entry, "checked_on": today(),
+                   # What a genuine credential names as its `iss` (credential.js checks).
+                   "issuer": ctx.settings.base_url.rstrip("/")},
                   status=200 if entry else 404)
 
 
