@@ -23,13 +23,25 @@
     return JSON.parse(new TextDecoder().decode(bytes(b64url)));
   }
 
-  // Numbers and dates stay in one piece inside Arabic text (as the server's |isolate).
-  function isolate(text) {
-    return "\u2066" + text + "\u2069";
-  }
-
+  // The message with each {name} replaced: dates as <bdi dir="ltr"> that do not wrap, so
+  // "2026-12-03" stays in one piece and in order inside Arabic text.
   function fill(text, values) {
-    return text.replace(/\{(\w+)\}/g, function (_, name) { return values[name] || ""; });
+    var nodes = [];
+    text.split(/(\{\w+\})/).forEach(function (piece) {
+      var name = /^\{(\w+)\}$/.exec(piece);
+      if (!name) {
+        if (piece) nodes.push(document.createTextNode(piece));
+      } else if (name[1] === "fields") {
+        nodes.push(document.createTextNode(values.fields || ""));
+      } else {
+        var value = document.createElement("bdi");
+        value.dir = "ltr";
+        value.className = "credential-check__value";
+        value.textContent = values[name[1]] || "";
+        nodes.push(value);
+      }
+    });
+    return nodes;
   }
 
   function show(variant, title, body) {
@@ -52,7 +64,7 @@
     if (body) {
       var paragraph = document.createElement("p");
       paragraph.className = "banner__body";
-      paragraph.textContent = body;
+      paragraph.append.apply(paragraph, body);
       content.append(paragraph);
     }
     banner.append(icon, content);
@@ -99,10 +111,10 @@
   async function check() {
     var parts = token.split(".");
     if (!window.crypto || !crypto.subtle) {
-      show("info", say.uncheckedTitle, say.uncheckedBody);
+      show("info", say.uncheckedTitle, [say.uncheckedBody]);
       return;
     }
-    show("info", say.checking, "");
+    show("info", say.checking, null);
     var claims;
     try {
       claims = parts.length === 3 ? await verified(parts) : null;
@@ -112,17 +124,18 @@
         error.name === "InvalidCharacterError" ? null : undefined;
     }
     if (claims === undefined) {
-      show("info", say.uncheckedTitle, say.uncheckedBody);
+      show("info", say.uncheckedTitle, [say.uncheckedBody]);
       return;
     }
     var card = claims && claims.registration;
     if (!card || claims.sub !== say.number || card.number !== say.number ||
         claims.iss !== say.issuer) {
-      show("error", say.forgedTitle, say.forgedBody);
+      show("error", say.forgedTitle, [say.forgedBody]);
       return;
     }
-    var issued = isolate(new Date(claims.iat * 1000).toISOString().slice(0, 10));
-    var values = { issued: issued, date: isolate(card.validUntil) };
+    // The day in the Kingdom (UTC+3 all year), as the register counts days.
+    var issued = new Date((claims.iat + 3 * 3600) * 1000).toISOString().slice(0, 10);
+    var values = { issued: issued, date: card.validUntil };
     if (say.status === "SUSPENDED") {
       show("error", say.suspendedTitle, fill(say.suspendedBody, values));
     } else if (say.status === "EXPIRED") {
