@@ -8,6 +8,7 @@ MODEL_MODULES = [
     "server.models.outbox",
     "server.models.payments",
     "server.models.practitioners",
+    "server.models.settings",
+    "server.models.certificates",
     "server.models.register",
-    "server.models.services",
 ]

@@ -27,7 +27,7 @@ def seed_holder(app, number: str, identity: str, email: str) -> str:
 import datetime as dt
 from server.models.accounts import Account
 from server.models.practitioners import Practitioner, Registration
-from server.resolvers.sessions import open_session
+from server.resolvers.accounts.sessions import open_session
 today = dt.date.today()
 account = await Account.create(email="{email}", mobile="+966551234567", first_name="نورة",
     family_name="العتيبي", password_hash="x", status="ACTIVE")

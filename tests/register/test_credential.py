@@ -16,14 +16,14 @@ import sys
 import jwt
 import pytest
 
+from server.clock import today
 from server.config import ROOT
 from server.models.accounts import Account
 from server.models.practitioners import Practitioner, Registration
 from server.models.register import SigningKey
+from server.resolvers.accounts.sessions import open_session
 from server.resolvers.register import signing_keys
 from server.resolvers.register.credentials import expiry_of
-from server.resolvers.registry import today
-from server.resolvers.sessions import open_session
 from tests.conftest import gql
 from tests.register.qr import decode_qr
 

@@ -8,11 +8,11 @@ import datetime as dt
 
 import jwt
 
+from server.clock import today
+from server.models.certificates import Certificate
 from server.models.practitioners import Registration
-from server.models.services import Certificate
-from server.resolvers.certificates import pdf_for
 from server.resolvers.register.signing_keys import published_jwks
-from server.resolvers.registry import today
+from server.resolvers.services.certificates import pdf_for
 from tests.register.qr import decode_qr
 from tests.register.test_credential import NUMBER, holder
 

@@ -1,1 +1,2 @@
-"""The public register for people and machines: look-up, search, cards, credentials."""
+"""The public register: look-ups, cards, credentials, registration numbers, and importing
+registry records."""

@@ -20,10 +20,11 @@ import json
 
 from joserfc import jws
 
+from server import clock
 from server.domain.registry import KINGDOM_TIME, RegistrationStatus
-from server.resolvers.auth import require_account
+from server.resolvers.kernel.access import require_account
 from server.resolvers.register import signing_keys
-from server.resolvers.registry import PublicEntry, account_entry
+from server.resolvers.register.lookup import PublicEntry, account_entry
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,7 +65,7 @@ async def sign_entry(entry: PublicEntry, settings) -> Credential | None:
     if entry["status"] != RegistrationStatus.ACTIVE:
         return None
     row, key = await signing_keys.current_key(settings.secret_key)
-    issued_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    issued_at = clock.now().replace(microsecond=0)
     payload = claims(entry, settings.base_url.rstrip("/"), issued_at)
     # Compact JSON and raw UTF-8 Arabic: every byte saved is a denser QR code avoided.
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()

@@ -21,6 +21,7 @@ from joserfc.jwk import ECKey
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from server import clock
 from server.models.register import SigningKey
 
 ALG = "ES256"
@@ -32,10 +33,6 @@ NONCE_BYTES = 12
 
 class SigningKeyUnavailable(RuntimeError):
     """The current key's private half does not open with this SECRET_KEY."""
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _wrapping_key(secret_key: str) -> AESGCM:
@@ -76,13 +73,13 @@ async def current_key(secret_key: str) -> tuple[SigningKey, ECKey]:
     row = await SigningKey.filter(retired_at=None).order_by("-created_at", "-kid").first()
     if row is None:
         async with in_transaction() as connection:
-            row = await _create(secret_key, _now(), connection)
+            row = await _create(secret_key, clock.now(), connection)
     return row, ECKey.import_key(unseal(row.private_sealed, row.kid, secret_key))
 
 
 async def rotate(secret_key: str) -> str:
     """A new current key; the others are retired (they keep verifying what they signed)."""
-    now = _now()
+    now = clock.now()
     async with in_transaction() as connection:
         await SigningKey.filter(retired_at=None).using_db(connection).update(retired_at=now)
         row = await _create(secret_key, now, connection)
@@ -102,7 +99,7 @@ async def note_signed(row: SigningKey, expires_at: dt.datetime) -> None:
 async def published_jwks() -> dict:
     """The JWK Set: every key not retired, and each retired key until the last credential
     it signed has expired. Public halves only."""
-    now = _now()
+    now = clock.now()
     rows = await SigningKey.filter(
         Q(retired_at=None) | Q(signed_until__gte=now)).order_by("-created_at", "-kid")
     return {"keys": [row.public_jwk for row in rows]}
