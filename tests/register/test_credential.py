@@ -209,3 +209,10 @@ async def test_no_credential_without_an_active_registration(client, clean_db):
     assert body["data"]["myCredential"] is None
     anonymous = await gql(client, MY_CREDENTIAL)
     assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_suspended_registrations_card_opens_the_register_page_alone(live):
+    token = await holder(suspended=True)
+    response = await live.client.get(f"/cards/{NUMBER}.pdf",
+                                     headers={"authorization": f"Bearer {token}"})
+    assert decode_qr(response.content) == [f"{live.url}/verify/{NUMBER}"]
