@@ -65,6 +65,7 @@ QUERY: dict[str, Rule] = {
     "reviewApplication": Rule(REVIEWER, "Any application with record, documents, payments."),
     "verifyCertificate": Rule(PUBLIC, "Is a certificate code genuine and valid."),
     "myCertificates": Rule(ANY_SIGNED_IN, "The caller's record's certificates."),
+    "myCredential": Rule(ANY_SIGNED_IN, "The caller's own registration; null without one."),
     # Administration (server/schema/admin/schema.py).
     "feeSchedule": Rule(ADMIN, "Fees as configured."),
     "renewalQuestionSet": Rule(ADMIN, "The renewal questions as configured."),

@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
                                "current store (STORAGE_URL) to another, keeping their keys; "
                                "idempotent")
     copy.add_argument("target", metavar="STORAGE_URL", help="file://PATH or s3://BUCKET/PREFIX")
+    keys = commands.add_parser("keys", help="credential signing keys")
+    keys.add_argument("action", choices=["rotate"],
+                      help="rotate: make a new current key; the old one keeps verifying "
+                           "until what it signed has expired")
     make = commands.add_parser("makemigrations", help="(developers) write a migration for "
                                                       "model changes")
     make.add_argument("-n", "--name", default=None)
@@ -318,7 +322,23 @@ def cmd_makemigrations(settings, args) -> int:
     return asyncio.run(run_cli_async(["-c", "server.db.TORTOISE_ORM", "makemigrations", *extra]))
 
 
+def cmd_keys(settings, args) -> int:
+    from server import db
+    from server.resolvers.register import signing_keys
+
+    async def run() -> str:
+        await db.connect(settings.database_url)
+        try:
+            return await signing_keys.rotate(settings.secret_key)
+        finally:
+            await db.close()
+
+    print(f"new current signing key: {asyncio.run(run())}")
+    return 0
+
+
 COMMANDS = {
+    "keys": cmd_keys,
     "serve": cmd_serve,
     "worker": cmd_worker,
     "migrate": cmd_migrate,

@@ -42,6 +42,10 @@ UPLOAD_FORMS = (
     (re.compile(r"/services/[^/]+"), 1),  # a service's evidence
 )
 
+# Responses that are the same for everyone: a route's own cache-control is kept and no
+# cookie is set on them, so a shared cache may keep them (static files, the JWK Set).
+SHARED_CACHEABLE = ("/static/", "/.well-known/")
+
 CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; " \
       "form-action 'self'"
 
@@ -217,7 +221,7 @@ class SecurityMiddleware:
                 headers[name] = value
         # A response a shared cache may keep must not hand one visitor's cookie to the next.
         shareable = headers.get("cache-control", "").startswith("public")
-        if new_csrf and not path.startswith("/static/") and not shareable:
+        if new_csrf and not path.startswith(SHARED_CACHEABLE) and not shareable:
             secure = "; Secure" if self.settings.secure_cookies else ""
             headers.append("set-cookie", f"{self.csrf_cookie}={new_csrf}; Path=/; HttpOnly; "
                                           f"SameSite=Lax{secure}")

@@ -195,7 +195,7 @@ class Deliverer:
         found = []
         for attachment in attachments:
             if "card" in attachment:
-                pdf = await card_pdf_for(attachment["card"], self.settings.base_url)
+                pdf = await card_pdf_for(attachment["card"], self.settings)
                 if pdf is None:
                     continue
                 attachment = {**attachment, "data_b64": base64.b64encode(pdf).decode()}

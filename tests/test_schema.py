@@ -19,7 +19,6 @@ SHARED_CONTRACT = ROOT.parent / "shared" / "contract"
 NOT_YET_BUILT: set[str] = {
     "ResubmitApplication", "FindApplications",  # reviewers at scale
     "SearchRegister",  # the public register search
-    "MyCredential",  # the signed registration credential
 }
 
 

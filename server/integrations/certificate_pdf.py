@@ -14,6 +14,7 @@ from server.integrations.pdf import (
     BRAND_DARK,
     FONTS,
     MUTED,
+    QR_ERROR,
     TINT,
     WHITE,
     _date,
@@ -21,6 +22,7 @@ from server.integrations.pdf import (
     _qr,
     _t,
     _text,
+    credential_url,
 )
 
 A4_W, A4_H = 210.0, 297.0
@@ -39,6 +41,11 @@ TRAINING_BODY = N_(
 CODE_CAPTION = N_("Certificate code")
 ISSUED_CAPTION = N_("Issued on")
 VALID_CAPTION = N_("Valid until")
+# Beside the certificate's own code, when the holder's registration is active: its signed
+# credential, the card's QR code (server/resolvers/register/credentials.py).
+CERTIFICATE_QR = N_("This certificate")
+REGISTRATION_QR = N_("The registration, signed")
+QR_SIZE = 40.0
 SCAN = N_("Scan the code or open the address below to check that this certificate is "
           "genuine and still valid.")
 
@@ -47,9 +54,11 @@ def verify_url(base_url: str, code: str) -> str:
     return f"{base_url}/verify/certificate/{code}"
 
 
-def certificate_pdf(data: dict[str, Any], base_url: str) -> bytes:
+def certificate_pdf(data: dict[str, Any], base_url: str, credential: str | None = None) -> bytes:
     """`data`: kind, code, issued_on, valid_until (or None), full_name_ar, full_name_en,
-    and the kind's fields (number/rank/specialty labels per language, or programme…)."""
+    and the kind's fields (number/rank/specialty labels per language, or programme…).
+    `credential`: the holder's registration credential (a JWS), printed as a second QR
+    code holding {base_url}/verify/{number}#{credential}."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     for family, file in (("NotoSansArabic", "NotoSansArabic"), ("NotoSans", "NotoSans")):
         pdf.add_font(family, "", FONTS / f"{file}-Regular.ttf")
@@ -101,8 +110,12 @@ def certificate_pdf(data: dict[str, Any], base_url: str) -> bytes:
         y += 8
 
     url = verify_url(base_url, data["code"])
-    _qr(pdf, url, (A4_W - 40) / 2, y + 10, 40)
-    y += 56
+    if credential and data.get("number"):
+        _two_codes(pdf, url, credential_url(base_url, data["number"], credential), y + 10)
+        y += 64
+    else:
+        _qr(pdf, url, (A4_W - QR_SIZE) / 2, y + 10, QR_SIZE)
+        y += 56
     _text(pdf, "ar", MARGIN, y, inner, _t("ar", SCAN), 9, color=MUTED, align="C")
     _text(pdf, "en", MARGIN, y + 7, inner, _t("en", SCAN), 8.5, color=MUTED, align="C",
           max_lines=2)
@@ -110,6 +123,20 @@ def certificate_pdf(data: dict[str, Any], base_url: str) -> bytes:
     pdf.set_fill_color(*BRAND)
     pdf.rect(0, A4_H - 4, A4_W, 4, style="F")
     return bytes(pdf.output())
+
+
+def _two_codes(pdf: FPDF, certificate_url: str, registration_url: str, y: float) -> None:
+    """The certificate's code and the registration's, side by side, each captioned in both
+    languages (Arabic first, on the right as the page reads)."""
+    gap = 16.0
+    for x, url, caption, error in (
+            (A4_W / 2 + gap / 2, certificate_url, CERTIFICATE_QR, "m"),
+            (A4_W / 2 - gap / 2 - QR_SIZE, registration_url, REGISTRATION_QR, QR_ERROR)):
+        _qr(pdf, url, x, y, QR_SIZE, error=error)
+        _text(pdf, "ar", x - 6, y + QR_SIZE + 1.5, QR_SIZE + 12, _t("ar", caption), 8.5,
+              color=MUTED, align="C")
+        _text(pdf, "en", x - 6, y + QR_SIZE + 6, QR_SIZE + 12, _t("en", caption), 8,
+              color=MUTED, align="C")
 
 
 def _body(data: dict[str, Any], lang: str) -> str:

@@ -1,5 +1,5 @@
 """PDF documents: the registration card (A6 landscape, Arabic and English side by side,
-with a QR code that opens the public register entry).
+with a QR code that opens the public register entry and carries the signed credential).
 
 fpdf2 shapes Arabic through HarfBuzz (uharfbuzz): each run is written with the shaping
 direction of its language, Arabic right-aligned in the right column, English left-aligned
@@ -30,7 +30,11 @@ MARGIN = 8.0
 HEADER_H = 19.0
 TITLE_H = 7.0
 FOOTER_Y = 96.0
-QR_SIZE = 29.0
+# The credential makes the QR code long (~730 characters, version 19 at error level L,
+# 93 modules): 34 mm keeps a module at ~0.37 mm, which a phone reads from print. Level L
+# because a card is kept clean and flat, and M would mean 105 modules.
+QR_SIZE = 34.0
+QR_ERROR = "l"
 QR_X, QR_Y = (WIDTH - QR_SIZE) / 2, HEADER_H + TITLE_H + 4.0
 COLUMN_W = (WIDTH - 2 * MARGIN - QR_SIZE - 8.0) / 2  # two text columns around the QR
 
@@ -62,7 +66,15 @@ def verify_url(base_url: str, number: str) -> str:
     return f"{base_url.rstrip('/')}/verify/{number}"
 
 
-def registration_card(data: dict[str, Any], base_url: str) -> bytes:
+def credential_url(base_url: str, number: str, credential: str | None) -> str:
+    """What the QR code holds: the register page, and after `#` the signed credential (a
+    fragment never reaches a server; the page's script and offline verifiers read it)."""
+    page = verify_url(base_url, number)
+    return f"{page}#{credential}" if credential else page
+
+
+def registration_card(data: dict[str, Any], base_url: str,
+                      credential: str | None = None) -> bytes:
     """The card as PDF bytes. `data`: registration_number, full_name_ar, full_name_en,
     category, specialty, rank (codes), valid_from, valid_until (dates) — the shape of
     `server.resolvers.registry.PublicEntry`. CPU-bound (~0.2 s, mostly font parsing and
@@ -71,7 +83,7 @@ def registration_card(data: dict[str, Any], base_url: str) -> bytes:
     pdf = _new_document(number)
     _header(pdf)
     _columns(pdf, _values(data, "en"), _values(data, "ar"))
-    _qr_block(pdf, number, verify_url(base_url, number))
+    _qr_block(pdf, number, credential_url(base_url, number, credential))
     _footer(pdf, verify_url(base_url, number))
     return bytes(pdf.output())
 
@@ -203,7 +215,7 @@ def _columns(pdf: FPDF, english: list[tuple[str, str, bool]],
 
 def _qr_block(pdf: FPDF, number: str, url: str) -> None:
     x, y = QR_X, QR_Y
-    _qr(pdf, url, x, y, QR_SIZE)
+    _qr(pdf, url, x, y, QR_SIZE, error=QR_ERROR)
     y += QR_SIZE + 2.5
     box_x, box_w = x - 4, QR_SIZE + 8
     _text(pdf, "ar", box_x, y, box_w, _t("ar", NUMBER_CAPTION), 6.5, color=MUTED,
@@ -214,10 +226,10 @@ def _qr_block(pdf: FPDF, number: str, url: str) -> None:
           align="C")
 
 
-def _qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
+def _qr(pdf: FPDF, url: str, x: float, y: float, size: float, error: str = "m") -> None:
     """Drawn as vector squares (crisp at any print size); one rectangle per horizontal run
     of dark modules keeps the file small. The card around it is white: the quiet zone."""
-    qr = segno.make(url, error="m", micro=False)
+    qr = segno.make(url, error=error, micro=False)
     matrix = qr.matrix
     module = size / len(matrix)
     pdf.set_fill_color(*TEXT)

@@ -11,4 +11,5 @@ MODEL_MODULES = [
     "server.models.practitioners",
     "server.models.settings",
     "server.models.certificates",
+    "server.models.register",
 ]

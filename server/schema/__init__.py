@@ -26,6 +26,7 @@ from server.schema.base import ErrorShaping, NoSuggestions
 from server.schema.employers import schema as employers
 from server.schema.limits import ApiKeyLimit, MutationRateLimit, one_sign_in_mutation_per_document
 from server.schema.record import schema as record
+from server.schema.register import credential as register_credential
 from server.schema.register import schema as register
 
 MAX_DEPTH = 8
@@ -33,7 +34,8 @@ MAX_ALIASES = 15
 MAX_TOKENS = 1000
 
 Query = merge_types("Query", (accounts.Query, accounts_passkeys.Query, applications.Query,
-                             payments.Query, register.Query, record.Query,
+                             payments.Query, register.Query, register_credential.Query,
+                             record.Query,
                              renewals.Query, review.Query, services.Query, admin.Query,
                              employers.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, accounts_passkeys.Mutation, record.Mutation,

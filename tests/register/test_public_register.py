@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import subprocess
@@ -21,6 +22,7 @@ from server.resolvers.accounts.sessions import open_session
 from server.resolvers.register.cards import card_pdf_for
 from server.schema import build_schema
 from tests.conftest import gql
+from tests.register.qr import decode_qr
 
 NUMBER = "25-R-0004321"
 PUBLIC_FIELDS = {"registrationNumber", "fullNameAr", "fullNameEn", "category", "specialty",
@@ -296,22 +298,29 @@ async def test_anonymous_gets_401_or_the_sign_in_page(client, clean_db):
     assert browser.headers["location"].startswith("/login")
 
 
-async def test_card_pdf_for_is_one_query_and_none_for_no_such_number(clean_db, queries):
+async def test_card_pdf_for_is_two_queries_and_none_for_no_such_number(clean_db, queries,
+                                                                       settings):
+    """The entry, and the signing key (once the key exists and has signed)."""
     await practitioner()
+    site = dataclasses.replace(settings, base_url="https://sijil.example.sa")
+    await card_pdf_for(NUMBER, site)
     with queries() as q:
-        card = await card_pdf_for(NUMBER, "https://sijil.example.sa")
+        card = await card_pdf_for(NUMBER, site)
     assert card is not None and card.startswith(b"%PDF-")
     assert q.count <= 2
-    assert await card_pdf_for("25-R-0000404", "https://sijil.example.sa") is None
+    assert await card_pdf_for("25-R-0000404", site) is None
 
 
-async def test_the_qr_code_on_the_card_opens_the_register_entry(clean_db):
-    """The drawn squares are exactly segno's code for the URL, with a clear quiet zone."""
+async def test_the_qr_code_on_the_card_opens_the_register_entry(clean_db, settings):
+    """The QR code opens the entry (with the credential after `#`, tests/register/); the
+    drawn squares are exactly segno's code for that text, with a clear quiet zone."""
     await practitioner()
-    card = await card_pdf_for(NUMBER, "https://sijil.example.sa/")
+    card = await card_pdf_for(NUMBER, dataclasses.replace(
+        settings, base_url="https://sijil.example.sa/"))
+    [url] = decode_qr(card)
+    assert url.startswith(f"https://sijil.example.sa/verify/{NUMBER}#ey")
     image = rasterise(card)
-    matrix = segno.make(f"https://sijil.example.sa/verify/{NUMBER}", error="m",
-                        micro=False).matrix
+    matrix = segno.make(url, error=card_layout.QR_ERROR, micro=False).matrix
     size, module = len(matrix), card_layout.QR_SIZE / len(matrix)
     x0, y0 = card_layout.QR_X, card_layout.QR_Y
 

@@ -46,6 +46,7 @@ SAMPLES = {
         "reviewApplication": lambda i: {"id": i["submitted"]},
         "verifyCertificate": lambda i: {"code": "SJ-NOPE-0000"},
         "myCertificates": lambda i: {},
+        "myCredential": lambda i: {},
         "feeSchedule": lambda i: {},
         "renewalQuestionSet": lambda i: {},
         "reviewTargets": lambda i: {},

@@ -19,7 +19,7 @@ async def card(request: Request) -> Response:
     if ctx.account is None:
         raise HTTPException(401)
     number = request.path_params["number"]
-    pdf = await card_pdf_for(number, ctx.settings.base_url, owner_account_id=ctx.account.id)
+    pdf = await card_pdf_for(number, ctx.settings, owner_account_id=ctx.account.id)
     if pdf is None:
         raise HTTPException(404)
     # Found, so the normalised number is one the register holds: safe in a header.

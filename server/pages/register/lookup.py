@@ -67,7 +67,9 @@ async def entry_page(request: Request) -> Response:
     number = request.path_params["number"]
     entry = await _entry(ctx, number)
     response = render(request, ctx, "register/entry.html",
-                      {"number": number[:MAX_SHOWN], "entry": entry, "checked_on": clock.today()},
+                      {"number": number[:MAX_SHOWN], "entry": entry, "checked_on": clock.today(),
+                       # What a genuine credential names as its `iss` (credential.js checks).
+                       "issuer": ctx.settings.base_url.rstrip("/")},
                       status=200 if entry else 404)
     if not anonymous:
         response.headers["cache-control"] = "private, no-store"

@@ -1,1 +1,2 @@
-"""The public register: look-ups, cards, registration numbers, and importing registry records."""
+"""The public register: look-ups, cards, credentials, registration numbers, and importing
+registry records."""

@@ -7,18 +7,22 @@ import asyncio
 from uuid import UUID
 
 from server.integrations import pdf
+from server.resolvers.register.credentials import sign_entry
 from server.resolvers.register.lookup import registration_entry
 
 
-async def card_pdf_for(registration_number: str, base_url: str, *,
+async def card_pdf_for(registration_number: str, settings, *,
                        owner_account_id: UUID | str | None = None) -> bytes | None:
     """The card of a registration as PDF bytes, or None when there is no such registration
     (or, with `owner_account_id`, when that account's practitioner does not hold it).
-    `base_url` is `settings.base_url`: the QR code opens {base_url}/verify/{number}.
+    The QR code opens {base_url}/verify/{number}#{credential}; a registration that is not
+    active gets no credential, so its QR code opens the register page alone.
 
-    One query; the PDF is drawn in a worker thread (~0.2 s of CPU for font subsetting and
-    shaping) so the event loop keeps serving."""
+    One query for the entry, one or two for the signing key; the PDF is drawn in a worker
+    thread (~0.2 s of CPU for font subsetting and shaping) so the event loop keeps serving."""
     entry = await registration_entry(registration_number, owner_account_id=owner_account_id)
     if entry is None:
         return None
-    return await asyncio.to_thread(pdf.registration_card, dict(entry), base_url)
+    credential = await sign_entry(entry, settings)
+    return await asyncio.to_thread(pdf.registration_card, dict(entry), settings.base_url,
+                                   credential.jws if credential else None)

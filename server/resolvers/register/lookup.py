@@ -80,3 +80,10 @@ def _entry(row: dict[str, Any], on: dt.date) -> PublicEntry:
 async def verify_practitioner(registration_number: str) -> PublicEntry | None:
     """The public look-up behind `verifyPractitioner` and /verify: unknown → None."""
     return await registration_entry(registration_number)
+
+
+async def account_entry(account_id: UUID | str) -> PublicEntry | None:
+    """The entry of the registration the account's practitioner holds, or None: one query."""
+    rows = await Registration.filter(practitioner__account_id=account_id).limit(1).values(
+        **_COLUMNS)
+    return _entry(rows[0], clock.today()) if rows else None

@@ -15,6 +15,8 @@ from server.models.accounts import Account
 from server.models.certificates import Certificate
 from server.models.practitioners import Practitioner, Registration
 from server.resolvers.kernel import notify
+from server.resolvers.register.credentials import sign_entry
+from server.resolvers.register.lookup import registration_entry
 
 GOOD_STANDING_VALIDITY = dt.timedelta(days=90)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
@@ -62,8 +64,11 @@ async def pdf_for(settings: Settings, certificate: Certificate) -> bytes:
         data[f"rank_{lang}"] = codes.label("rank", practitioner.rank, lang) or practitioner.rank
         data[f"specialty_{lang}"] = codes.label("specialty", practitioner.specialty, lang) \
             or practitioner.specialty
+    entry = await registration_entry(registration.number) if registration else None
+    credential = await sign_entry(entry, settings) if entry else None
     # fpdf2 with text shaping takes ~0.2 s of CPU: off the event loop.
-    return await asyncio.to_thread(certificate_pdf, data, settings.base_url)
+    return await asyncio.to_thread(certificate_pdf, data, settings.base_url,
+                                   credential.jws if credential else None)
 
 
 async def check(code: str) -> dict | None:
