@@ -39,6 +39,9 @@ class Settings:
     captcha_cost: int = 5000  # PBKDF2 iterations a proof-of-work try: ~0.5 s in a phone browser
     # GraphQL mutations a minute, per account and per address (sign-ins have stricter ones).
     mutations_per_minute: int = 120
+    # Public register searches (GraphQL, /verify and FHIR together) a minute, per address:
+    # with the cap on pages a query, what keeps the register from being dumped by search.
+    register_searches_per_minute: int = 60
 
     @property
     def production(self) -> bool:

@@ -24,6 +24,7 @@ from server.schema import (
     applications,
     public,
     record,
+    register_search,
     renewals,
     review,
     services,
@@ -36,7 +37,8 @@ MAX_ALIASES = 15
 MAX_TOKENS = 1000
 
 Query = merge_types("Query", (accounts.Query, applications.Query, public.Query, record.Query,
-                             renewals.Query, review.Query, services.Query, admin.Query))
+                             renewals.Query, review.Query, services.Query, admin.Query,
+                             register_search.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, record.Mutation, renewals.Mutation,
                               review.Mutation, services.Mutation, admin.Mutation)
 SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS)

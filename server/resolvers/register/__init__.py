@@ -1,0 +1,1 @@
+"""The public register: search, FHIR, cards, credentials, registry import."""
