@@ -24,6 +24,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         record,
         record_entries,
         register,
+        register_fhir,
         renewal_documents,
         renewals,
         review,
@@ -37,7 +38,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *public.ROUTES, *record.ROUTES, *record_entries.ROUTES, *applications.ROUTES,
         *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES, *renewals.ROUTES,
         *renewal_documents.ROUTES,
-        *admin.ROUTES, *admin_records.ROUTES, *export.ROUTES,
+        *admin.ROUTES, *admin_records.ROUTES, *export.ROUTES, *register_fhir.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

@@ -51,8 +51,7 @@ def today() -> dt.date:
 
 
 async def registration_entry(registration_number: str, *, owner_account_id: UUID | str | None
-                             = None, on: dt.date | None = None,
-                             with_gender: bool = False) -> PublicEntry | None:
+                             = None, on: dt.date | None = None) -> PublicEntry | None:
     """The entry for a registration number as typed (Arabic digits and lower case accepted),
     or None. With `owner_account_id`, only when that account's practitioner holds it: the
     ownership check rides on the same query, so "not yours" and "no such number" look the
@@ -63,13 +62,8 @@ async def registration_entry(registration_number: str, *, owner_account_id: UUID
     query = Registration.filter(number=number)
     if owner_account_id is not None:
         query = query.filter(practitioner__account_id=owner_account_id)
-    columns = {**_COLUMNS, "gender": "practitioner__gender"} if with_gender else _COLUMNS
-    rows = await query.limit(1).values(**columns)
-    if not rows:
-        return None
-    entry = public_entry(rows[0], on or today())
-    # FHIR's Practitioner shows gender; the register's own pages do not.
-    return {**entry, "gender": rows[0]["gender"]} if with_gender else entry
+    rows = await query.limit(1).values(**_COLUMNS)
+    return public_entry(rows[0], on or today()) if rows else None
 
 
 def public_entry(row: dict[str, Any], on: dt.date) -> PublicEntry:

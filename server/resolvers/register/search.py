@@ -26,7 +26,7 @@ from server.domain.name_search import FAMILY, GIVEN, query_terms
 from server.domain.registry import RegistrationStatus
 from server.i18n import N_
 from server.resolvers import ratelimit
-from server.resolvers.registry import PublicEntry, public_entry, registration_entry, today
+from server.resolvers.registry import public_entry, today
 
 PAGE_SIZE = 20
 MAX_PAGES = 10
@@ -42,7 +42,7 @@ _SELECT = ("SELECT r.number, r.rank, r.specialty, r.valid_from, r.valid_until, "
 
 @dataclass
 class SearchPage:
-    entries: list[dict] = field(default_factory=list)  # PublicEntry + "gender"
+    entries: list[dict] = field(default_factory=list)  # PublicEntry + "gender", "names"
     cursors: list[str] = field(default_factory=list)  # one an entry: the page after it
     has_next_page: bool = False
     end_cursor: str | None = None
@@ -76,7 +76,7 @@ def criteria(query: str | None = None, *, given: str | None = None, family: str 
         return found
     for name, text, mark in (("query", query, ""), ("given", given, GIVEN),
                              ("family", family, FAMILY)):
-        if text is None or (name != "query" and not text.strip()):
+        if not (text or "").strip():
             continue
         try:
             found.terms += query_terms(text, mark)
@@ -95,35 +95,23 @@ async def search(settings, ip: str, wanted: Criteria, *, first: int | None = Non
     if first is not None and not 1 <= first <= 100:
         raise DomainError("INVALID", "first", N_("Ask for between 1 and 100 results."))
     page, last = _read_cursor(settings.secret_key, after)
-    await ratelimit.limit(f"register-search:{ip}", settings.register_searches_per_minute,
-                          RATE_WINDOW, "query")
     if page > MAX_PAGES:
         return SearchPage(capped=True)
-    if wanted.number:
-        entries, more = await _by_number(wanted, page), False
-    else:
-        sql, params = _statement(wanted, last, size + 1)
-        rows = await connections.get("default").execute_query_dict(sql, params)
-        on = today()
-        entries, more = [_hit(row, on) for row in rows[:size]], len(rows) > size
+    if not wanted.number:
+        # A number finds one entry, as verifyPractitioner does; names are what could be
+        # used to read the register out, so they are what is limited.
+        await ratelimit.limit(f"register-search:{ip}", settings.register_searches_per_minute,
+                              RATE_WINDOW, "query")
+    sql, params = _statement(wanted, last, size + 1)
+    rows = await connections.get("default").execute_query_dict(sql, params)
+    on = today()
+    entries, more = [_hit(row, on) for row in rows[:size]], len(rows) > size
     cursors = [_cursor(settings.secret_key, page + 1, e["registration_number"])
                for e in entries]
     has_next = more and page < MAX_PAGES
     return SearchPage(entries=entries, cursors=cursors, has_next_page=has_next,
                       end_cursor=cursors[-1] if has_next else None,
                       capped=more and page >= MAX_PAGES)
-
-
-async def _by_number(wanted: Criteria, page: int) -> list[dict]:
-    """A registration number finds its one entry (FHIR's `identifier` search too)."""
-    entry = await registration_entry(wanted.number, with_gender=True) if page == 1 else None
-    return [entry] if entry and _filtered(entry, wanted) else []
-
-
-def _filtered(entry: PublicEntry, wanted: Criteria) -> bool:
-    return all(want is None or entry[key] == want for key, want in (
-        ("category", wanted.category), ("specialty", wanted.specialty),
-        ("status", wanted.status)))
 
 
 def _statement(wanted: Criteria, after_number: str | None, limit: int) -> tuple[str, list]:
@@ -134,7 +122,9 @@ def _statement(wanted: Criteria, after_number: str | None, limit: int) -> tuple[
         params.append(value)
         return f"${len(params)}" if postgres else "?"
 
-    if postgres:
+    if wanted.number:
+        where = [f"r.number = {param(wanted.number)}"]
+    elif postgres:
         # pg_trgm's GIN index serves LIKE; the leading space anchors a term's start.
         where = [f"p.name_search LIKE {param(f'% {term}%')}" for term in wanted.terms]
     else:
@@ -169,7 +159,13 @@ def _hit(row: dict, on: dt.date) -> dict:
         if isinstance(row[key], str):
             row[key] = dt.date.fromisoformat(row[key])
     row["suspended"] = bool(row["suspended"])
-    return {**public_entry(row, on), "gender": row["gender"]}
+    names = {lang: {"family": row[f"p_family_name_{lang}"],
+                    "given": [row[f"p_{part}_name_{lang}"] for part in ("first", "father",
+                                                                        "grandfather")]}
+             for lang in ("ar", "en")}
+    # Gender and the name's parts are for FHIR's Practitioner; the register's pages and
+    # searchRegister show the full names only.
+    return {**public_entry(row, on), "gender": row["gender"], "names": names}
 
 
 def _cursor(secret: str, page: int, number: str) -> str:
