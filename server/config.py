@@ -135,7 +135,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         moyasar_secret_key=get("MOYASAR_SECRET_KEY"),
         moyasar_publishable_key=get("MOYASAR_PUBLISHABLE_KEY"),
         moyasar_api_url=get("MOYASAR_API_URL", "https://api.moyasar.com/v1").rstrip("/"),
+        register_searches_per_minute=_positive_int(
+            "REGISTER_SEARCHES_PER_MINUTE", get("REGISTER_SEARCHES_PER_MINUTE", "60")),
     )
+
+
+def _positive_int(name: str, value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name}={value!r} must be a whole number above 0")
+    return int(value)
 
 
 def _require_production(env_vars, sms_backend: str, payment_provider: str) -> None:

@@ -134,5 +134,8 @@ def query_terms(query: str, mark: str = "") -> list[str]:
     MAX_QUERY_TERMS; raises ValueError("INVALID") for fewer than MIN_QUERY_LETTERS letters."""
     if letter_count(query) < MIN_QUERY_LETTERS:
         raise ValueError("INVALID")
-    terms = list(dict.fromkeys(mark + t for t in name_terms(query)))
+    # A name with its article is looked up without it ("Al-Qahtani" → "qahtani"): every
+    # stored name has that term too, and so does a name stored without the article.
+    words = [tail or term for term, tail in _joined([_folded(w) for w in _words(query)])]
+    terms = list(dict.fromkeys(mark + t for t in words))
     return terms[:MAX_QUERY_TERMS]

@@ -100,3 +100,9 @@ def test_stored_terms_are_spaced_for_a_prefix_like():
     assert stored.startswith(" ") and stored.endswith(" ")
     assert f" {FAMILY}alharba " in stored and " harba " in stored
     assert indexed_terms([None, ""], [""]) == ""
+
+
+def test_a_name_stored_without_its_article_is_found_with_it():
+    stored = indexed_terms(["Salem"], ["Qahtani", "قحطاني"])
+    assert _matches(stored, "Al-Qahtani") and _matches(stored, "القحطاني")
+    assert query_terms("Al Qahtani") == ["qahtana"]
