@@ -47,7 +47,7 @@ class Practitioner(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     # The names' search terms (server/domain/name_search.py), written with the names; the
-    # search indexes are built on it by migration 0006 (pg_trgm; FTS5 on SQLite). Writes
+    # search indexes are built on it by migration 0006 (full text; FTS5 on SQLite). Writes
     # that bypass save() (bulk_create, filter().update()) set it themselves.
     name_search = fields.TextField(default="")
 

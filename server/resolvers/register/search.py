@@ -2,7 +2,7 @@
 search: names in Arabic or English (server/domain/name_search.py) or a registration number.
 
 One SQL statement a page, whatever its size: the registration joined to the practitioner,
-matched through the name index (pg_trgm on PostgreSQL, FTS5 on SQLite, migration 0006),
+matched through the name index (full text on PostgreSQL, FTS5 on SQLite, migration 0006),
 ordered by registration number with a keyset cursor. It reads only the public register's
 columns (and gender, for FHIR): identity numbers, birth dates and contact details never
 leave the database on this path. Abuse is bounded by a page size of 20, a cap of
@@ -125,8 +125,11 @@ def _statement(wanted: Criteria, after_number: str | None, limit: int) -> tuple[
     if wanted.number:
         where = [f"r.number = {param(wanted.number)}"]
     elif postgres:
-        # pg_trgm's GIN index serves LIKE; the leading space anchors a term's start.
-        where = [f"p.name_search LIKE {param(f'% {term}%')}" for term in wanted.terms]
+        # The full-text GIN index of migration 0006: `term:*` is "a token starting with".
+        # Terms are letters and digits only (name_search.py): safe in a tsquery.
+        query = " & ".join(f"{term}:*" for term in wanted.terms)
+        where = [f"to_tsvector('simple', p.name_search) @@ to_tsquery('simple', "
+                 f"{param(query)})"]
     else:
         # Terms are letters and digits only (name_search.py), so quoting is safe.
         match = " AND ".join(f'"{term}"*' for term in wanted.terms)
