@@ -71,4 +71,4 @@ def test_without_javascript_in_english_filters_and_pages_work(seeded, new_page):
     page.fill("#field-q", "Mo")
     page.click("form[role=search] button[type=submit]")
     assert "at least 3 letters" in page.locator("#verify-result .banner").inner_text()
-    assert_accessible(page)
+    # (axe-core needs JavaScript: the page's accessibility is checked in the test above.)
