@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import httpx
-from server.querycount import count_queries
+from tests.querycount import count_queries
 
 
 async def run(spec: dict) -> dict:

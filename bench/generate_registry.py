@@ -17,12 +17,13 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
+from server import clock
 from server.domain import codes
 from server.domain import codes_data as data
 from server.domain.applications import format_registration_number, registration_valid_until
 from server.domain.dates import add_years
 from server.domain.identity import saudi_id_check_digit
-from server.resolvers.registry_import import COLUMNS
+from server.resolvers.register.csv_import import COLUMNS
 
 # (Arabic, English). Fathers and grandfathers are drawn from the men's names.
 MEN = [
@@ -123,7 +124,7 @@ def generate_rows(n: int, seed: int = 1, *, today: dt.date | None = None,
     """Rows in `COLUMNS` order. `renewed` gives the same people with every registration
     renewed for a further period (an import of it updates every row)."""
     rng = random.Random(seed)
-    today = today or dt.date.today()
+    today = today or clock.today()
     salt = rng.randrange(90_000_000)
     nationalities, nurse_nationalities = _weighted(NATIONALITIES), _weighted(NURSE_NATIONALITIES)
     categories = _weighted(CATEGORIES)

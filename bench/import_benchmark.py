@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.generate_registry import write_csv
 from server import db
-from server.resolvers.registry_import import ImportSummary, import_practitioners
+from server.resolvers.register.csv_import import ImportSummary, import_practitioners
 
 TARGET_SECONDS = 60.0
 

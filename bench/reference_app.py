@@ -14,7 +14,7 @@ import json
 import os
 
 from server import db
-from server.resolvers.registry import registration_entry
+from server.resolvers.register.lookup import registration_entry
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response

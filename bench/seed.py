@@ -28,7 +28,7 @@ import uuid
 from decimal import Decimal
 from pathlib import Path
 
-from server import db
+from server import clock, db
 from server.models.accounts import Account
 from server.models.applications import Application
 from server.models.documents import Document
@@ -125,11 +125,11 @@ async def bulk(model, rows: list, counts: dict) -> None:
 
 
 async def seed(out: Path, seed_value: int, renewals: int) -> dict:
-    from server.resolvers.registration import hasher
-    from server.resolvers.sessions import open_session
+    from server.resolvers.accounts.sessions import open_session
+    from server.resolvers.accounts.signup import hasher
 
     rng = random.Random(seed_value)
-    today = dt.date.today()
+    today = clock.today()
     counts: dict[str, int] = {}
     started = time.perf_counter()
     practitioners = await Practitioner.all().order_by("id").values_list(

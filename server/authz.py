@@ -57,7 +57,7 @@ QUERY: dict[str, Rule] = {
     "reviewApplication": Rule(REVIEWER, "Any application with record, documents, payments."),
     "verifyCertificate": Rule(PUBLIC, "Is a certificate code genuine and valid."),
     "myCertificates": Rule(ANY_SIGNED_IN, "The caller's record's certificates."),
-    # Administration (server/schema/admin.py).
+    # Administration (server/schema/admin/schema.py).
     "feeSchedule": Rule(ADMIN, "Fees as configured."),
     "renewalQuestionSet": Rule(ADMIN, "The renewal questions as configured."),
     "reviewTargets": Rule(ADMIN, "Days per application kind."),
@@ -68,6 +68,10 @@ QUERY: dict[str, Rule] = {
     "adminPayments": Rule(ADMIN, "Every payment."),
     "refundRequests": Rule(ADMIN, "Refunds asked for."),
     "auditLog": Rule(ADMIN, "The audit log."),
+    "renewalOptions": Rule(ANY_SIGNED_IN, "The caller's own registration's periods and fees."),
+    "myPayment": Rule(ANY_SIGNED_IN, "Another account's payment is null.", own=True),
+    "signUpProgress": Rule(PUBLIC, "Only an account still in sign-up; its id is the secret "
+                                   "the registration answer gave."),
 }
 
 MUTATION: dict[str, Rule] = {
@@ -94,6 +98,7 @@ MUTATION: dict[str, Rule] = {
     "requestMobileChange": Rule(ANY_SIGNED_IN, "Needs the password."),
     "confirmMobileChange": Rule(ANY_SIGNED_IN, "Needs the SMS code."),
     "endSession": Rule(ANY_SIGNED_IN, "Only the caller's own sessions.", own=True),
+    "setLanguage": Rule(ANY_SIGNED_IN, "The caller's own account."),
     # Linking or creating a record: any account without one.
     "claimPractitionerRecord": Rule(ANY_SIGNED_IN, "All three details must match; 5 a day."),
     "startPractitionerRecord": Rule(ANY_SIGNED_IN, "Only for an account without a record."),

@@ -128,7 +128,7 @@ def cmd_create_staff(settings, args) -> int:
     from server import db
     from server.domain.errors import DomainError
     from server.i18n import gettext
-    from server.resolvers.staff import create_staff
+    from server.resolvers.accounts.staff import create_staff
 
     password = sys.stdin.readline().rstrip("\n")
 
@@ -153,7 +153,7 @@ def cmd_create_staff(settings, args) -> int:
 
 def cmd_import_practitioners(settings, args) -> int:
     from server import db
-    from server.resolvers.registry_import import ImportFileError, import_practitioners
+    from server.resolvers.register.csv_import import ImportFileError, import_practitioners
 
     pending = asyncio.run(db.pending_migrations(settings.database_url))
     if pending:

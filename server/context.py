@@ -67,7 +67,7 @@ def bearer_token(request: Request) -> str | None:
 
 
 async def build_context(request: Request) -> Context:
-    from server.resolvers.sessions import find_session
+    from server.resolvers.accounts.sessions import find_session
 
     settings: Settings = request.app.state.settings
     lang = pick_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))

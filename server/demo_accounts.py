@@ -5,13 +5,12 @@ authenticator app. Idempotent."""
 
 from __future__ import annotations
 
-import datetime as dt
-
+from server import clock
 from server.config import Settings
 from server.domain import otp
 from server.models.accounts import Account
 from server.models.practitioners import Practitioner
-from server.resolvers.registration import hash_password
+from server.resolvers.accounts.signup import hash_password
 
 PASSWORD = "demo harbour lantern 42"  # noqa: S105 - documented demonstration password
 STAFF_SECRETS = {  # fixed, so the authenticator entry survives a reset of var/
@@ -25,7 +24,7 @@ async def _account(email: str, mobile: str, first: str, family: str, roles: str 
     existing = await Account.get_or_none(email=email)
     if existing is not None:
         return existing
-    moment = dt.datetime.now(dt.UTC)
+    moment = clock.now()
     return await Account.create(
         email=email, mobile=mobile, first_name=first, family_name=family,
         password_hash=await hash_password(PASSWORD), status="ACTIVE", roles=roles,
@@ -37,7 +36,7 @@ async def load_accounts_demo(settings: Settings) -> list[str]:
     await _account("sara@sijil.example", "+966501234567", "Sara", "Alqahtani")
     fahad = await _account("fahad@sijil.example", "+966551234567", "Fahad", "Alotaibi")
     await Practitioner.filter(identity_number="1000000016", account_id=None).update(
-        account_id=fahad.id, claimed_at=dt.datetime.now(dt.UTC))
+        account_id=fahad.id, claimed_at=clock.now())
     await _account("reviewer@sijil.example", "", "Noura", "Alharbi", "REVIEWER",
                    STAFF_SECRETS["reviewer@sijil.example"])
     await _account("admin@sijil.example", "", "Khalid", "Alshehri", "ADMIN",

@@ -1,6 +1,6 @@
 """Demonstration registry records for `sijil demo`: about 200 generated practitioners and
 three documented ones to try claiming a record with, all loaded through the real CSV
-import (`server.resolvers.registry_import`).
+import (`server.resolvers.register.csv_import`).
 
 Idempotent: once the documented records exist, running it again changes nothing (dates
 are relative to the day of the first run, so renewing a demo registration sticks).
@@ -14,11 +14,12 @@ import importlib.util
 import tempfile
 from pathlib import Path
 
+from server import clock
 from server.config import ROOT, Settings
 from server.domain.applications import renewal_window_open
 from server.domain.dates import add_years
 from server.models.practitioners import Practitioner, Registration
-from server.resolvers.registry_import import COLUMNS, import_practitioners
+from server.resolvers.register.csv_import import COLUMNS, import_practitioners
 
 DEMO_SEED = 2024
 DEMO_COUNT = 200
@@ -85,7 +86,7 @@ async def load_registry_demo(settings: Settings) -> list[str]:
     numbers = [record[0] for record in DOCUMENTED]
     lines = []
     if await Registration.filter(number__in=numbers).count() < len(numbers):
-        today = dt.date.today()
+        today = clock.today()
         generator = _generator()
         generated = list(generator.generate_rows(DEMO_COUNT, DEMO_SEED, today=today)) \
             if generator else []
@@ -108,5 +109,5 @@ async def load_registry_demo(settings: Settings) -> list[str]:
         claimed = " (already claimed)" if person.account_id else ""
         lines.append(f"  {number}  {person.identity_number}  {person.date_of_birth}  "
                      f"{person.first_name_en} {person.family_name_en}, {what}; "
-                     f"{_status(registration.valid_until, dt.date.today())}{claimed}")
+                     f"{_status(registration.valid_until, clock.today())}{claimed}")
     return lines

@@ -16,6 +16,7 @@ from babel.support import Translations
 from hijridate import Gregorian
 
 from server.config import ROOT
+from server.domain.text import N_
 
 LANGUAGES = ("ar", "en")
 DEFAULT_LANGUAGE = "ar"
@@ -27,9 +28,6 @@ LANG_COOKIE = "lang"
 FSI, PDI = "\u2068", "\u2069"
 
 
-def N_(message: str) -> str:
-    """Marks a string for extraction; it is translated where it is shown."""
-    return message
 
 
 @cache

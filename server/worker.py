@@ -19,14 +19,14 @@ import aiosmtplib
 import httpx
 from tortoise import connections
 
+from server import clock
 from server.config import Settings
-from server.domain.registry import kingdom_today
 from server.integrations import devmailbox, mail, sms
 from server.integrations.storage import storage_for
 from server.models.outbox import OutboxMessage
-from server.resolvers.documents import delete_unattached
-from server.resolvers.payments import expire_overdue
-from server.resolvers.reminders import send_due_reminders
+from server.resolvers.kernel.documents import delete_unattached
+from server.resolvers.payments.checkout import expire_overdue
+from server.resolvers.renewals.reminders import send_due_reminders
 
 log = logging.getLogger("sijil.worker")
 
@@ -39,10 +39,6 @@ SMTP_CONNECTIONS = 4  # emails of one batch go out over this many connections at
 JANITOR_EVERY = 600.0  # seconds between sweeps: unattached uploads, reminders, unpaid payments
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def retry_delay(attempts: int) -> dt.timedelta:
     """30 s, 1 min, 2 min, … capped at 1 h."""
     return min(FIRST_DELAY * (2 ** max(attempts - 1, 0)), LONGEST_DELAY)
@@ -53,7 +49,7 @@ def _is_postgres() -> bool:
 
 
 async def claim(limit: int = BATCH) -> list[OutboxMessage]:
-    moment = now()
+    moment = clock.now()
     lease_end = moment + LEASE
     if _is_postgres():
         conn = connections.get("default")
@@ -98,14 +94,14 @@ async def claim(limit: int = BATCH) -> list[OutboxMessage]:
 async def mark_sent(ids: list[int]) -> None:
     if ids:
         await OutboxMessage.filter(id__in=ids, status="SENDING").update(
-            status="SENT", sent_at=now(), locked_until=None, last_error="")
+            status="SENT", sent_at=clock.now(), locked_until=None, last_error="")
 
 
 async def mark_failed(message: OutboxMessage, error: str) -> None:
     dead = message.attempts >= MAX_ATTEMPTS
     await OutboxMessage.filter(id=message.id, status="SENDING").update(
         status="DEAD" if dead else "PENDING",
-        next_attempt_at=now() + retry_delay(message.attempts),
+        next_attempt_at=clock.now() + retry_delay(message.attempts),
         locked_until=None,
         last_error=error[:1000],
     )
@@ -174,7 +170,7 @@ class Deliverer:
 
     async def _attachments(self, attachments: list[dict]) -> list[dict]:
         """Registration cards are drawn now, at sending, from the registration as it is."""
-        from server.resolvers.cards import card_pdf_for
+        from server.resolvers.register.cards import card_pdf_for
 
         found = []
         for attachment in attachments:
@@ -229,7 +225,7 @@ async def run_forever(deliverer: Deliverer, stop: asyncio.Event, idle: float = 1
             except Exception:
                 log.exception("deleting unattached documents failed")
             try:
-                await send_due_reminders(deliverer.settings, kingdom_today(now()))
+                await send_due_reminders(deliverer.settings, clock.today())
             except Exception:
                 log.exception("queueing renewal reminders failed")
             try:

@@ -20,13 +20,14 @@ import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
+import time_machine
 from tortoise import Tortoise, connections
 
 from server import db
 from server.app import create_app
 from server.config import load_settings
 from server.integrations import devmailbox
-from server.querycount import count_queries
+from tests.querycount import count_queries
 
 TEST_DB = os.environ.get("DATABASE_URL", "")
 IS_POSTGRES = TEST_DB.startswith(("postgres://", "postgresql://", "asyncpg://"))
@@ -102,34 +103,25 @@ def cheap_password_hashing(request, monkeypatch):
 
     if request.node.get_closest_marker("real_argon2"):
         return
-    from server.resolvers import registration
+    from server.resolvers.accounts import signup
 
-    monkeypatch.setattr(registration, "hasher",
+    monkeypatch.setattr(signup, "hasher",
                         PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
-class RateClock:
-    """The clock the rate limiter reads, held still so that a test's attempts never
-    straddle the edge of a fixed window (a test that ran across 12:05:00 used to see its
-    counter reset). `advance` moves it on, to test what happens when a window ends."""
-
-    def __init__(self) -> None:
-        self.moment = dt.datetime.now(dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.moment
-
-    def advance(self, delta: dt.timedelta) -> None:
-        self.moment += delta
-
-
 @pytest.fixture(autouse=True)
-def rate_clock(monkeypatch) -> RateClock:
-    from server.resolvers import ratelimit
-
-    clock = RateClock()
-    monkeypatch.setattr(ratelimit, "_now", clock)
-    return clock
+def clock(request):
+    """Each asyncio test runs on a clock (time-machine: the server's `server.clock` and every
+    datetime call) that starts a second after midnight UTC today and then ticks: 03:00 in
+    Riyadh, so the Kingdom's day and the UTC day agree, and no fixed window of the rate
+    limiter (5 minutes to a day) ends while a test runs. `clock.shift(delta)` moves it on.
+    Browser tests keep the real clock: their server runs in another process."""
+    if request.node.get_closest_marker("browser"):
+        yield None
+        return
+    start = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=1, microsecond=0)
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from enum import Enum
 
-from server.i18n import N_
+from server.domain.text import N_
 
 
 class ErrorCode(Enum):

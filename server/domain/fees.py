@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 
-CURRENCY = "SAR"
 CENTS = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -37,7 +36,6 @@ DEFAULT_SCHEDULE: FeeSchedule = MappingProxyType({
     "TRAINING_CERTIFICATE": Decimal("100.00"),
     "CPD_RECOGNITION": Decimal("50.00"),
 })
-DEFAULT = DEFAULT_SCHEDULE
 
 CLASSIFICATION_GROUP: Mapping[str, str] = MappingProxyType({
     "GENERAL_PRACTITIONER": "BASIC",

@@ -9,12 +9,14 @@ import json
 
 import altcha
 
+from server import clock
+
 ALGORITHM = "PBKDF2/SHA-256"  # no WebAssembly, so the CSP needs no 'wasm-unsafe-eval'
 LIFETIME = dt.timedelta(minutes=10)
 
 
 def challenge(secret: str, cost: int) -> dict:
-    expires = dt.datetime.now(dt.UTC) + LIFETIME
+    expires = clock.now() + LIFETIME
     return altcha.create_challenge(ALGORITHM, cost, expires_at=expires,
                                    hmac_secret=secret).to_dict()
 

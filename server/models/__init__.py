@@ -8,5 +8,6 @@ MODEL_MODULES = [
     "server.models.outbox",
     "server.models.payments",
     "server.models.practitioners",
-    "server.models.services",
+    "server.models.settings",
+    "server.models.certificates",
 ]

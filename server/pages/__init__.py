@@ -1,4 +1,6 @@
-"""Starlette routes for browsers. Each domain module exposes `ROUTES`."""
+"""Starlette routes for browsers: one package or module per domain, each exposing `ROUTES`;
+the modules at this level are what every domain's pages share (plumbing, forms, labels,
+errors, documents and uploads)."""
 
 from __future__ import annotations
 
@@ -8,37 +10,20 @@ from server.config import Settings
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
-    from server.pages import (
-        account_security,
-        admin,
-        admin_records,
-        applications,
-        certificates,
-        dev,
-        documents,
-        export,
-        gallery,
-        home,
-        payments,
-        public,
-        record,
-        record_entries,
-        register,
-        register_fhir,
-        renewal_documents,
-        renewals,
-        review,
-        services,
-        signin,
-    )
+    from server.pages import applications, dev, documents, gallery, home, payments, review, services
+    from server.pages.accounts import export, security, signin, signup
+    from server.pages.admin import console, records
+    from server.pages.record import entries, profile
+    from server.pages.register import cards, certificates, fhir, lookup
+    from server.pages.renewals import documents as renewal_documents
+    from server.pages.renewals import renewing
 
     found: list[BaseRoute] = [
-        *home.ROUTES, *register.ROUTES, *signin.ROUTES, *account_security.ROUTES,
-        *documents.ROUTES,
-        *public.ROUTES, *record.ROUTES, *record_entries.ROUTES, *applications.ROUTES,
-        *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES, *renewals.ROUTES,
-        *renewal_documents.ROUTES,
-        *admin.ROUTES, *admin_records.ROUTES, *export.ROUTES, *register_fhir.ROUTES,
+        *home.ROUTES, *signup.ROUTES, *signin.ROUTES, *security.ROUTES, *documents.ROUTES,
+        *lookup.ROUTES, *cards.ROUTES, *profile.ROUTES, *entries.ROUTES, *applications.ROUTES,
+        *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES,
+        *renewing.ROUTES, *renewal_documents.ROUTES,
+        *console.ROUTES, *records.ROUTES, *export.ROUTES, *fhir.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

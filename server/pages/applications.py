@@ -6,8 +6,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Route
 
+from server.pages.forms import signed_in
+from server.pages.labels import SERVICE_NAMES
 from server.pages.plumbing import execute, render
-from server.pages.record import SERVICE_NAMES, signed_in
 
 
 async def application_list(request: Request):
@@ -29,7 +30,7 @@ async def application_page(request: Request):
         raise HTTPException(404)
     usual_days = None
     if application["status"] in ("SUBMITTED", "IN_REVIEW"):
-        from server.resolvers.settings import review_targets
+        from server.resolvers.kernel.settings import review_targets
 
         usual_days = (await review_targets()).get(application["kind"])
     return render(request, ctx, "applications/detail.html", {

@@ -30,7 +30,7 @@ from server.i18n import N_, gettext
 from server.integrations.storage import storage_for
 from server.middleware import CSRF_FIELD, BodyTooLarge, tokens_match
 from server.pages.plumbing import is_htmx, page_ctx
-from server.resolvers.documents import (
+from server.resolvers.kernel.documents import (
     FILE_TOO_LARGE,
     MAX_FILE_BYTES,
     get_for_download,

@@ -10,6 +10,7 @@ import re
 from starlette.requests import Request
 from starlette.routing import Route
 
+from server import clock
 from server.i18n import N_, gettext
 from server.pages.plumbing import is_htmx, page_ctx, read_form, render
 
@@ -74,7 +75,7 @@ def _date(parts: dict[str, str]) -> dt.date | None:
         value = dt.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
     except ValueError:
         return None
-    return value if dt.date(1900, 1, 1) <= value < dt.date.today() else None
+    return value if dt.date(1900, 1, 1) <= value < clock.today() else None
 
 
 async def gallery(request: Request):

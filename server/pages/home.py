@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from server.i18n import LANG_COOKIE, LANGUAGES
-from server.models.accounts import Account
-from server.pages.plumbing import page_ctx, read_form, redirect, render
+from server.pages.labels import SERVICE_DESCRIPTIONS, SERVICE_NAMES, SERVICES
+from server.pages.plumbing import Context, execute, page_ctx, read_form, redirect, render
 
 
 async def home(request: Request):
@@ -16,8 +16,6 @@ async def home(request: Request):
     if ctx.account is not None and ctx.account.is_staff:
         return redirect(request, "/admin" if ctx.account.role_list == ["ADMIN"] else "/review")
     if ctx.account is not None:
-        from server.pages.record import dashboard
-
         return await dashboard(request, ctx)
     return render(request, ctx, "pages/home.html")
 
@@ -42,11 +40,19 @@ async def switch_language(request: Request):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax",
                             secure=ctx.settings.secure_cookies, httponly=True)
         if ctx.account is not None:
-            await Account.filter(id=ctx.account.id).update(language=lang)
+            await execute(ctx, "PageSetLanguage", {"input": {"language": lang}})
     return response
 
+
+async def dashboard(request: Request, ctx: Context):
+    data = (await execute(ctx, "PageDashboard")).data
+    return render(request, ctx, "record/dashboard.html", {
+        "me": data["me"], "applications": [e["node"] for e in data["myApplications"]["edges"]],
+        "services": SERVICES, "service_names": SERVICE_NAMES,
+        "service_descriptions": SERVICE_DESCRIPTIONS})
 
 ROUTES = [
     Route("/", home, methods=["GET"]),
     Route("/language", switch_language, methods=["POST"]),
 ]
+

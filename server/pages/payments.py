@@ -10,9 +10,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from server.domain import fees
-from server.integrations.payments import CallbackRejected, gateway_for
-from server.models.payments import Payment
+from server.domain.errors import DomainError
+from server.integrations.payments import CallbackRejected
+from server.pages.forms import signed_in
+from server.pages.labels import SERVICE_NAMES
 from server.pages.plumbing import (
     execute,
     form_values,
@@ -22,10 +23,8 @@ from server.pages.plumbing import (
     render,
     submit,
 )
-from server.pages.record import SERVICE_NAMES, signed_in
-from server.resolvers.ids import as_uuid
-from server.resolvers.outbox import enqueue_webhook
-from server.resolvers.payments import handle_callback
+from server.resolvers.payments import sandbox
+from server.resolvers.payments.checkout import handle_callback
 
 log = logging.getLogger("sijil.payments")
 WEBHOOK_BODY_LIMIT = 64 * 1024
@@ -82,56 +81,37 @@ def sadad_available(settings) -> bool:
 async def payment_return(request: Request):
     """Where the payer lands after the gateway: it polls until the gateway has confirmed."""
     ctx = await signed_in(request)
-    payment = await Payment.get_or_none(id=_uuid(request.path_params["payment"]),
-                                        application__applicant_id=ctx.account.id) \
-        .select_related("application")
-    if payment is None:
+    payment = (await execute(ctx, "PagePayment", {"id": request.path_params["payment"]})
+               ).data["myPayment"]
+    if payment is None or payment["application"]["id"] != request.path_params["id"]:
         raise HTTPException(404)
-    data = {"payment": payment, "application": payment.application,
+    data = {"payment": payment, "application": payment["application"],
             "service_names": SERVICE_NAMES}
     block = "status" if request.headers.get("hx-request") else None
     return render(request, ctx, "payments/return.html", data, block=block)
-
-
-def _uuid(value: str):
-    found = as_uuid(value)
-    if found is None:
-        raise HTTPException(404)
-    return found
 
 
 # ------------------------------------------------------------------ the sandbox gateway
 
 async def sandbox_page(request: Request):
     ctx = await page_ctx(request)
-    payment = await _sandbox_payment(request)
+    try:
+        payment = await sandbox.hosted_page(ctx.settings, request.path_params["payment_id"])
+    except DomainError as error:
+        raise HTTPException(404) from error
     return render(request, ctx, "payments/sandbox.html", {"payment": payment})
 
 
 async def sandbox_complete(request: Request):
     """The payer's choice; the sandbox then calls our webhook, signed, through the outbox."""
     ctx = await page_ctx(request)
-    payment = await _sandbox_payment(request)
     form = await read_form(request)
-    outcome = str(form.get("outcome", ""))
-    if outcome not in ("paid", "failed"):
-        raise HTTPException(400)
-    gateway = gateway_for(ctx.settings, "sandbox")
-    raw, headers = gateway.callback(payment.provider_payment_id, outcome,
-                                    fees.to_halalas(payment.amount), payment.currency,
-                                    {"payment_id": str(payment.id)})
-    await enqueue_webhook(f"{ctx.settings.base_url}/payments/webhook/sandbox", raw, headers)
-    return redirect(request, f"/applications/{payment.application_id}/payment/{payment.id}")
-
-
-async def _sandbox_payment(request: Request) -> Payment:
-    if request.app.state.settings.production:
-        raise HTTPException(404)
-    payment = await Payment.get_or_none(id=_uuid(request.path_params["payment_id"]),
-                                        provider="sandbox")
-    if payment is None:
-        raise HTTPException(404)
-    return payment
+    try:
+        done = await sandbox.complete(ctx.settings, request.path_params["payment_id"],
+                                      str(form.get("outcome", "")))
+    except DomainError as error:
+        raise HTTPException(404 if error.problems[0].code.value == "NOT_FOUND" else 400) from error
+    return redirect(request, f"/applications/{done['applicationId']}/payment/{done['id']}")
 
 
 ROUTES = [

@@ -10,7 +10,6 @@ fragment htmx swaps in) with the payload.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from strawberry.types import ExecutionResult
 
+from server import clock
 from server.config import ROOT
 from server.context import Context, build_context, session_cookie_name
 from server.i18n import LANGUAGES, direction, format_date
@@ -52,7 +52,7 @@ def page_context(request: Request, ctx: Context, **values: Any) -> dict[str, Any
         "csrf_token": request.scope.get("state", {}).get("csrf_token", ""),
         "account": ctx.account,
         "settings": ctx.settings,
-        "today": dt.date.today(),
+        "today": clock.today(),
         "date": lambda value, hijri=True: format_date(value, lang, hijri),
         **values,
     }

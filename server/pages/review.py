@@ -15,6 +15,7 @@ from starlette.routing import Route
 from server.domain import codes
 from server.domain.errors import DomainError
 from server.i18n import N_, gettext
+from server.pages.labels import KIND_NAMES, VERIFICATION_LABELS
 from server.pages.plumbing import (
     Context,
     execute,
@@ -26,24 +27,12 @@ from server.pages.plumbing import (
     render,
     submit,
 )
-from server.pages.record import VERIFICATION_LABELS
 from server.schema.base import decode_cursor
 
 PAGE_SIZE = 25
 QUEUE_STATUSES = ("SUBMITTED", "IN_REVIEW")
 AGE_CHOICES = (1, 3, 5, 10, 30)
 
-KIND_NAMES = {
-    "RENEWAL": N_("Renewal"),
-    "CPD_RECOGNITION": N_("CPD recognition"),
-    "PERSONAL_DATA_CHANGE": N_("Personal data change"),
-    "GOOD_STANDING": N_("Good-standing certificate"),
-    "TRAINING_CERTIFICATE": N_("Training certificate"),
-    "QUALIFICATION_EVALUATION": N_("Qualification evaluation"),
-    "CLASSIFICATION": N_("Professional classification"),
-    "RECLASSIFICATION": N_("Reclassification"),
-    "REGISTRATION": N_("First registration"),
-}
 DECISION_DONE = {
     "APPROVED": N_("The application is approved."),
     "REJECTED": N_("The application is rejected."),

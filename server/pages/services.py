@@ -9,6 +9,8 @@ from starlette.routing import Route
 from server.domain import codes
 from server.domain.classification import LEVELS
 from server.i18n import N_, gettext
+from server.pages.forms import date_from_parts, signed_in
+from server.pages.labels import SERVICE_DESCRIPTIONS, SERVICE_NAMES
 from server.pages.plumbing import (
     execute,
     form_response,
@@ -18,7 +20,6 @@ from server.pages.plumbing import (
     render,
     submit,
 )
-from server.pages.record import SERVICE_DESCRIPTIONS, SERVICE_NAMES, date_from_parts, signed_in
 from server.pages.uploads import upload_from_form
 
 LEVEL_LABELS = {

@@ -9,7 +9,7 @@ from starlette.datastructures import FormData, UploadFile
 from server.context import Context
 from server.domain.errors import DomainError
 from server.i18n import gettext
-from server.resolvers import documents
+from server.resolvers.kernel import documents
 
 
 async def upload_from_form(ctx: Context, form: FormData, field: str,

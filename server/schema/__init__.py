@@ -18,28 +18,24 @@ from strawberry.extensions.query_depth_limiter import create_validator as create
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from server.schema import (
-    accounts,
-    admin,
-    applications,
-    public,
-    record,
-    register_search,
-    renewals,
-    review,
-    services,
-)
+from server.schema import applications, payments, renewals, review, services
+from server.schema.accounts import schema as accounts
+from server.schema.admin import schema as admin
 from server.schema.base import ErrorShaping, NoSuggestions
 from server.schema.limits import MutationRateLimit, one_sign_in_mutation_per_document
+from server.schema.record import schema as record
+from server.schema.register import schema as register
+from server.schema.register import search as register_search
 
 MAX_DEPTH = 8
 MAX_ALIASES = 15
 MAX_TOKENS = 1000
 
-Query = merge_types("Query", (accounts.Query, applications.Query, public.Query, record.Query,
-                             renewals.Query, review.Query, services.Query, admin.Query,
-                             register_search.Query))
+Query = merge_types("Query", (accounts.Query, applications.Query, payments.Query,
+                             register.Query, register_search.Query, record.Query,
+                             renewals.Query, review.Query, services.Query, admin.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, record.Mutation, renewals.Mutation,
+                              payments.Mutation,
                               review.Mutation, services.Mutation, admin.Mutation)
 SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS)
 VALIDATION_RULES = [

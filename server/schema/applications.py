@@ -11,8 +11,9 @@ from server.domain import applications as rules
 from server.domain.errors import DomainError
 from server.i18n import gettext
 from server.models.applications import Application as ApplicationModel
-from server.resolvers import applications as use_cases
-from server.resolvers.auth import require_account
+from server.models.applications import ApplicationEvent as EventModel
+from server.resolvers.kernel import lifecycle as use_cases
+from server.resolvers.kernel.access import require_account
 from server.schema.base import (
     Connection,
     Edge,
@@ -50,8 +51,6 @@ class Application:
 
     @strawberry.field(description="Every status change, oldest first.")
     async def events(self) -> list[ApplicationEvent]:
-        from server.models.applications import ApplicationEvent as EventModel
-
         rows = await EventModel.filter(application_id=self.model.id).order_by("at", "id")
         return [ApplicationEvent(at=r.at, to_status=ApplicationStatus(r.to_status),
                                  from_status=ApplicationStatus(r.from_status)

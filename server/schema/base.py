@@ -16,6 +16,7 @@ from strawberry.extensions import SchemaExtension
 from server.domain.errors import AccessDenied, DomainError
 from server.domain.errors import ErrorCode as DomainErrorCode
 from server.i18n import gettext
+from server.resolvers.kernel import audit
 
 log = logging.getLogger("sijil.graphql")
 
@@ -125,8 +126,6 @@ class ErrorShaping(SchemaExtension):
         refused = [".".join(str(p) for p in (e.path or [])) for e in result.errors
                    if (e.extensions or {}).get("code") == "FORBIDDEN"]
         if refused:
-            from server.resolvers import audit
-
             await audit.record("authz.forbidden", actor=getattr(context, "account", None),
                                ip=getattr(context, "ip", ""), fields=refused)
 

@@ -8,6 +8,8 @@ from graphql import FieldNode, GraphQLError, ValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
+from server.resolvers.kernel import limits as ratelimit
+
 
 def one_sign_in_mutation_per_document(field_names: frozenset[str]) -> type[ValidationRule]:
     """At most one sign-in mutation a document: no guessing 100 codes with aliases in one
@@ -39,8 +41,6 @@ class MutationRateLimit(SchemaExtension):
         execution = self.execution_context
         if execution.graphql_document is not None and \
                 execution.operation_type == OperationType.MUTATION:
-            from server.resolvers import ratelimit
-
             context = execution.context
             limit = context.settings.mutations_per_minute
             keys = [f"gql-mutations:ip:{getattr(context, 'ip', '')}"]

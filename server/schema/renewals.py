@@ -1,10 +1,9 @@
-"""Renewal and payment over GraphQL: StartRenewal, Renewal, AnswerRenewalQuestions,
-AttachDocuments, SubmitRenewal and PayApplication."""
+"""Renewal over GraphQL: StartRenewal, Renewal, AnswerRenewalQuestions, AttachDocuments and
+SubmitRenewal (paying is in server/schema/payments.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 
 import strawberry
 from strawberry import Info
@@ -14,49 +13,11 @@ from server.i18n import gettext
 from server.models.applications import Application as ApplicationModel
 from server.models.payments import Payment as PaymentModel
 from server.models.practitioners import Practitioner as PractitionerModel
-from server.resolvers import payments, renewals
-from server.resolvers.auth import require_account
+from server.resolvers.kernel.access import require_account
+from server.resolvers.renewals import renewing
 from server.schema.applications import Application, ApplicationKind, ApplicationStatus
-from server.schema.base import Money, UserError, mutation_payload
-
-
-@strawberry.enum
-class PaymentMethod(Enum):
-    MADA = "MADA"
-    CARD = "CARD"
-    APPLE_PAY = "APPLE_PAY"
-    SADAD = "SADAD"
-
-
-@strawberry.enum
-class PaymentStatus(Enum):
-    INITIATED = "INITIATED"
-    PAID = "PAID"
-    FAILED = "FAILED"
-    EXPIRED = "EXPIRED"
-    REFUNDED = "REFUNDED"
-
-
-@strawberry.type
-class Payment:
-    id: strawberry.ID
-    status: PaymentStatus
-    method: PaymentMethod
-    amount: Money
-    redirect_url: str | None = strawberry.field(description="The gateway's hosted page; null "
-                                                            "for SADAD.")
-    sadad_bill_number: str | None
-    expires_at: dt.datetime | None
-    created_at: dt.datetime
-    paid_at: dt.datetime | None
-
-    @classmethod
-    def of(cls, row: PaymentModel) -> Payment:
-        return cls(id=strawberry.ID(str(row.id)), status=PaymentStatus(row.status),
-                   method=PaymentMethod(row.method), amount=Money.sar(row.amount),
-                   redirect_url=row.redirect_url or None,
-                   sadad_bill_number=row.sadad_bill_number or None, expires_at=row.expires_at,
-                   created_at=row.created_at, paid_at=row.paid_at)
+from server.schema.base import Money, UserError, mutation_payload, user_errors
+from server.schema.payments import Payment
 
 
 @strawberry.type
@@ -96,26 +57,58 @@ class Renewal:
         answers = self.model.data.get("answers") or {}
         return [RenewalQuestion(code=q.code, text=q.text(info.context.lang),
                                 answer=answers.get(q.code))
-                for q in await renewals.current_questions()]
+                for q in await renewing.current_questions()]
 
     @strawberry.field(description="What is still needed before it can be submitted, in "
                                   "words; empty when nothing is.")
     async def missing(self, info: Info) -> list[MissingItem]:
-        if self.model.status not in renewals.EDITABLE:
+        if self.model.status not in renewing.EDITABLE:
             return []
         return [MissingItem(code=m.code, message=gettext(info.context.lang, m.msgid, **m.params))
-                for m in await renewals.missing(self.model)]
+                for m in await renewing.missing(self.model)]
 
     @strawberry.field(description="The fee: fixed at submission, projected before it.")
     async def fee(self) -> Money:
         practitioner = await PractitionerModel.get(id=self.model.practitioner_id)
-        return Money.sar(await renewals.projected_fee(self.model, practitioner.rank))
+        return Money.sar(await renewing.projected_fee(self.model, practitioner.rank))
+
+    @strawberry.field(description="The documents attached so far.")
+    async def documents(self) -> list[RenewalDocument]:
+        return [RenewalDocument(kind=row.kind, document_id=strawberry.ID(str(row.document_id)),
+                                name=row.document.original_name)
+                for row in await renewing.attached(self.model)]
+
+    @strawberry.field(description="The registration's end if the renewal is approved today.")
+    async def projected_valid_until(self) -> dt.date | None:
+        return await renewing.projected_valid_until(self.model)
 
     @strawberry.field(description="The latest payment, if any.")
     async def payment(self) -> Payment | None:
         row = await PaymentModel.filter(application_id=self.model.id) \
             .order_by("-created_at").first()
         return Payment.of(row) if row else None
+
+
+@strawberry.type
+class RenewalDocument:
+    kind: str
+    document_id: strawberry.ID
+    name: str = strawberry.field(description="The file's name as it was uploaded.")
+
+
+@strawberry.type
+class RenewalChoice:
+    years: int
+    fee: Money
+    valid_until: dt.date = strawberry.field(description="The registration's end if the "
+                                                        "renewal is approved today.")
+
+
+@strawberry.type
+class RenewalOptions:
+    refusal: UserError | None = strawberry.field(description="Why a renewal cannot start "
+                                                             "now; null when it can.")
+    choices: list[RenewalChoice]
 
 
 @strawberry.input
@@ -155,12 +148,6 @@ class SubmitRenewalInput:
     renewal_id: strawberry.ID | None = None
 
 
-@strawberry.input
-class PayApplicationInput:
-    application_id: strawberry.ID | None = None
-    method: PaymentMethod | None = None
-
-
 @strawberry.type
 class RenewalPayload:
     errors: list[UserError]
@@ -174,20 +161,23 @@ class ApplicationOnlyPayload:
 
 
 @strawberry.type
-class PaymentPayload:
-    errors: list[UserError]
-    payment: Payment | None = None
-
-
-@strawberry.type
 class Query:
     @strawberry.field(description="One of the signed-in practitioner's renewals.")
     async def renewal(self, info: Info, id: strawberry.ID) -> Renewal | None:
         require_account(info.context)
         try:
-            return Renewal.of(await renewals.mine(info.context, str(id)))
+            return Renewal.of(await renewing.mine(info.context, str(id)))
         except DomainError:  # unknown or not yours: null either way
             return None
+
+    @strawberry.field(description="What the signed-in practitioner may renew for now: each "
+                                  "period with its fee, or why a renewal cannot start.")
+    async def renewal_options(self, info: Info) -> RenewalOptions:
+        refused, choices = await renewing.choices(info.context)
+        return RenewalOptions(
+            refusal=user_errors(refused, info.context.lang)[0] if refused else None,
+            choices=[RenewalChoice(years=c.years, fee=Money.sar(c.fee),
+                                   valid_until=c.valid_until) for c in choices])
 
 
 @strawberry.type
@@ -195,14 +185,14 @@ class Mutation:
     @strawberry.mutation
     async def start_renewal(self, info: Info, input: StartRenewalInput) -> RenewalPayload:
         async def run():
-            return {"renewal": Renewal.of(await renewals.start(info.context, input.years))}
+            return {"renewal": Renewal.of(await renewing.start(info.context, input.years))}
         return await mutation_payload(info, RenewalPayload, run)
 
     @strawberry.mutation
     async def answer_renewal_questions(self, info: Info, input: AnswerRenewalQuestionsInput
                                        ) -> RenewalPayload:
         async def run():
-            row = await renewals.answer(info.context, str(input.renewal_id or ""), [
+            row = await renewing.answer(info.context, str(input.renewal_id or ""), [
                 {"code": a.code, "answer": a.answer} for a in input.answers or []])
             return {"renewal": Renewal.of(row)}
         return await mutation_payload(info, RenewalPayload, run)
@@ -215,7 +205,7 @@ class Mutation:
             require_account(info.context)
             items = [{"kind": d.kind, "documentId": str(d.document_id), "issuedOn": d.issued_on}
                      for d in input.documents or []]
-            row = await renewals.attach_documents(info.context,
+            row = await renewing.attach_documents(info.context,
                                                   str(input.application_id or ""), items)
             return {"application": Application.of(row)}
         return await mutation_payload(info, ApplicationOnlyPayload, run)
@@ -223,16 +213,6 @@ class Mutation:
     @strawberry.mutation
     async def submit_renewal(self, info: Info, input: SubmitRenewalInput) -> RenewalPayload:
         async def run():
-            row = await renewals.submit(info.context, str(input.renewal_id or ""))
+            row = await renewing.submit(info.context, str(input.renewal_id or ""))
             return {"renewal": Renewal.of(row)}
         return await mutation_payload(info, RenewalPayload, run)
-
-    @strawberry.mutation(description="Pays any application that awaits payment; the "
-                                     "application moves on only when the gateway confirms.")
-    async def pay_application(self, info: Info, input: PayApplicationInput) -> PaymentPayload:
-        async def run():
-            method = input.method.value if input.method else ""
-            row = await payments.pay_application(info.context, str(input.application_id or ""),
-                                                 method)
-            return {"payment": Payment.of(row)}
-        return await mutation_payload(info, PaymentPayload, run)

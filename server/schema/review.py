@@ -11,7 +11,9 @@ import strawberry
 from strawberry import Info
 
 from server.domain import cpd as cpd_rules
-from server.resolvers import review, review_snapshot
+from server.resolvers.kernel.settings import review_targets
+from server.resolvers.review import comparison
+from server.resolvers.review import queue as review
 from server.schema.applications import Application, ApplicationKind, ApplicationStatus
 from server.schema.base import (
     Connection,
@@ -24,7 +26,7 @@ from server.schema.base import (
     mutation_payload,
     page_size,
 )
-from server.schema.practitioners import CpdActivity, Practitioner, registrations_of
+from server.schema.record.types import CpdActivity, Practitioner, registrations_of
 
 
 @strawberry.enum
@@ -112,8 +114,6 @@ def _loader(info: Info, batch):
 
 async def _review_targets(keys: list) -> list[dict[str, int]]:
     """The admin's review targets, read once per request whatever the page's length."""
-    from server.resolvers.settings import review_targets
-
     targets = await review_targets()
     return [targets for _ in keys]
 
@@ -188,20 +188,20 @@ class ApplicationForReview(Application):
     @strawberry.field(description="The snapshot's record beside the current one, field by "
                                   "field.")
     async def record_comparison(self, info: Info) -> list[RecordComparison]:
-        rows = review_snapshot.comparison(self.model.snapshot, await self._practitioner(info),
+        rows = comparison.comparison(self.model.snapshot, await self._practitioner(info),
                                  await self._registration(info), info.context.lang)
         return [RecordComparison(**row) for row in rows]
 
     @strawberry.field(description="A personal-data change, field by field; empty for other "
                                   "kinds.")
     async def requested_changes(self, info: Info) -> list[RequestedChange]:
-        rows = review_snapshot.requested_changes(self.model, await self._practitioner(info))
+        rows = comparison.requested_changes(self.model, await self._practitioner(info))
         return [RequestedChange(**row) for row in rows]
 
     @strawberry.field(description="The applicant's answers: a renewal's questions, or the "
                                   "other kinds' plain values.")
     async def answers(self, info: Info) -> list[ReviewAnswer]:
-        return [ReviewAnswer(**row) for row in await review_snapshot.answers(
+        return [ReviewAnswer(**row) for row in await comparison.answers(
             self.model.kind, self.model.data, info.context.lang)]
 
     @strawberry.field(description="The activity of a CPD recognition; null for other kinds.")

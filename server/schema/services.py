@@ -7,13 +7,13 @@ import datetime as dt
 import strawberry
 from strawberry import Info
 
-from server.models.services import Certificate as CertificateModel
-from server.resolvers import certificates, services
-from server.resolvers.auth import require_account
+from server.models.certificates import Certificate as CertificateModel
+from server.resolvers.kernel.access import require_account
+from server.resolvers.services import applying, certificates
 from server.schema.applications import Application
 from server.schema.base import UserError, mutation_payload
-from server.schema.practitioners import Practitioner
-from server.schema.record import sent
+from server.schema.record.schema import sent
+from server.schema.record.types import Practitioner
 
 
 @strawberry.input
@@ -113,6 +113,8 @@ class CertificateCheck:
     issued_on: dt.date
     valid_until: dt.date | None
     valid: bool = strawberry.field(description="Genuine, not revoked and not expired.")
+    revoked: bool = False
+    expired: bool = False
 
 
 @strawberry.type
@@ -142,7 +144,8 @@ class Query:
                                 full_name_ar=found["full_name_ar"],
                                 full_name_en=found["full_name_en"],
                                 issued_on=found["issued_on"], valid_until=found["valid_until"],
-                                valid=found["valid"])
+                                valid=found["valid"], revoked=found["revoked"],
+                                expired=found["expired"])
 
     @strawberry.field(description="The signed-in practitioner's certificates.")
     async def my_certificates(self, info: Info) -> list[MyCertificate]:
@@ -162,56 +165,56 @@ class Mutation:
                                         ) -> StartPractitionerRecordPayload:
         async def run():
             return {"practitioner": Practitioner.of(
-                await services.start_record(info.context, sent(input)))}
+                await applying.start_record(info.context, sent(input)))}
         return await mutation_payload(info, StartPractitionerRecordPayload, run)
 
     @strawberry.mutation
     async def apply_for_good_standing_certificate(self, info: Info
                                                   ) -> ServiceApplicationPayload:
-        return await _wrap(info, lambda: services.apply_good_standing(info.context))
+        return await _wrap(info, lambda: applying.apply_good_standing(info.context))
 
     @strawberry.mutation
     async def apply_for_training_certificate(self, info: Info, input: TrainingCertificateInput
                                              ) -> ServiceApplicationPayload:
-        return await _wrap(info, lambda: services.apply_training_certificate(
+        return await _wrap(info, lambda: applying.apply_training_certificate(
             info.context, sent(input)))
 
     @strawberry.mutation
     async def apply_for_qualification_evaluation(self, info: Info,
                                                  input: QualificationEvaluationInput
                                                  ) -> ServiceApplicationPayload:
-        return await _wrap(info, lambda: services.apply_qualification_evaluation(
+        return await _wrap(info, lambda: applying.apply_qualification_evaluation(
             info.context, sent(input)))
 
     @strawberry.mutation
     async def apply_for_classification(self, info: Info, input: ClassificationInput
                                        ) -> ServiceApplicationPayload:
-        return await _wrap(info, lambda: services.apply_classification(info.context,
+        return await _wrap(info, lambda: applying.apply_classification(info.context,
                                                                        sent(input)))
 
     @strawberry.mutation
     async def apply_for_registration(self, info: Info, input: RegistrationInput
                                      ) -> ServiceApplicationPayload:
-        return await _wrap(info, lambda: services.apply_first_registration(info.context,
+        return await _wrap(info, lambda: applying.apply_first_registration(info.context,
                                                                            input.years))
 
     @strawberry.mutation
     async def apply_for_reclassification(self, info: Info, input: ReclassificationInput
                                          ) -> ServiceApplicationPayload:
-        return await _wrap(info, lambda: services.apply_reclassification(info.context,
+        return await _wrap(info, lambda: applying.apply_reclassification(info.context,
                                                                          sent(input)))
 
     @strawberry.mutation(description="Cancels an application before review.")
     async def cancel_application(self, info: Info, input: ApplicationIdInput
                                  ) -> ServiceApplicationPayload:
-        return await _wrap(info, lambda: services.cancel(info.context,
+        return await _wrap(info, lambda: applying.cancel(info.context,
                                                          str(input.application_id or "")))
 
     @strawberry.mutation(description="Asks for the fee of a cancelled application back; an "
                                       "admin approves the refund.")
     async def request_refund(self, info: Info, input: ApplicationIdInput) -> RefundPayload:
         async def run():
-            payment = await services.request_refund(info.context,
+            payment = await applying.request_refund(info.context,
                                                     str(input.application_id or ""))
             return {"refund_status": payment.refund_status}
         return await mutation_payload(info, RefundPayload, run)
@@ -221,6 +224,6 @@ class Mutation:
     async def set_classification_rank(self, info: Info, input: SetClassificationRankInput
                                       ) -> ServiceApplicationPayload:
         async def use_case():
-            return await services.set_classification_rank(
+            return await applying.set_classification_rank(
                 info.context, input.application_id, input.rank or "")
         return await _wrap(info, use_case)

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from server import clock
 from server.integrations import devmailbox
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -76,7 +77,7 @@ def submit_cpd_activity(page, title: str, provider: str, hours: int, certificate
     certificate (a file path); returns the id of the recognition application it opens."""
     import datetime as dt
 
-    completed = dt.date.today() - dt.timedelta(days=30)
+    completed = clock.today() - dt.timedelta(days=30)
     page.fill("#field-title", title)
     page.fill("#field-provider", provider)
     page.fill("#field-hours", str(hours))

@@ -35,10 +35,10 @@ SEED = """
 import datetime as dt, json
 from server.models.accounts import Account
 from server.models.practitioners import CpdActivity, Experience, Practitioner, Registration
-from server.resolvers import applications
-from server.resolvers.sessions import open_session
-from server.resolvers.staff import create_staff
-today = dt.date.today()
+from server.resolvers.kernel import lifecycle
+from server.resolvers.accounts.sessions import open_session
+from server.resolvers.accounts.staff import create_staff
+today = clock.today()
 account = await Account.create(email="sara@example.com", mobile="+966551234567",
     first_name="Sara", family_name="Alqahtani", password_hash="x", status="ACTIVE",
     email_verified_at=dt.datetime.now(dt.UTC), mobile_verified_at=dt.datetime.now(dt.UTC))

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 import pytest
 from PIL import Image
 
+from server import clock
 from server.config import ROOT
 from server.domain.applications import renewal_period
 from tests.browser.helpers import assert_accessible, page_language
 from tests.browser.journeys import last_email, last_sms_code, seed, submit_cpd_activity
 from tests.browser.test_account_journey import PASSWORD, register
-from tests.record_helpers import MINIMAL_PDF
+from tests.builders import MINIMAL_PDF
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +64,7 @@ HIND = Practitioner("returned.journey@example.com", "0551239877", "1000000024", 
 
 def fill_letter_date(page, days_ago: int = 14) -> None:
     """The date printed on the employer's letter (it must be within 3 months)."""
-    on = dt.date.today() - dt.timedelta(days=days_ago)
+    on = clock.today() - dt.timedelta(days=days_ago)
     page.fill("#field-letterIssuedOn", str(on.day))
     page.fill("#field-letterIssuedOn-month", str(on.month))
     page.fill("#field-letterIssuedOn-year", str(on.year))
@@ -75,7 +76,7 @@ def seed_record(app, who: Practitioner) -> None:
     seed(app, f"""
 import datetime as dt
 from server.models.practitioners import Practitioner, Registration
-today = dt.date.today()
+today = clock.today()
 p = await Practitioner.create(
     identity_type="NATIONAL_ID", identity_number="{who.identity}",
     first_name_ar="ريم", father_name_ar="عبدالله", grandfather_name_ar="سعد",
@@ -96,7 +97,7 @@ def seed_experience(app, who: Practitioner) -> None:
 import datetime as dt
 from server.models.accounts import Account
 from server.models.practitioners import Experience, Practitioner
-from server.resolvers.documents import mark_attached, store_upload
+from server.resolvers.kernel.documents import mark_attached, store_upload
 p = await Practitioner.get(identity_number="{who.identity}")
 account = await Account.get(id=p.account_id)
 certificate = await store_upload(
@@ -116,7 +117,7 @@ from server.models.practitioners import CpdActivity, Practitioner
 p = await Practitioner.get(identity_number="{who.identity}")
 await CpdActivity.create(
     practitioner=p, title="المؤتمر السنوي للباطنة", provider="SHA", hours={hours},
-    recognised_hours={hours}, completed_on=dt.date.today() - dt.timedelta(days=40),
+    recognised_hours={hours}, completed_on=clock.today() - dt.timedelta(days=40),
     status="RECOGNISED")
 """)
 
@@ -126,8 +127,8 @@ def decide_as_reviewer(app, application_id: str, decision: str, reason: str = ""
     """A reviewer decides it, through the API with a staff session; returns the status."""
     token = seed(app, f"""
 from server.models.accounts import Account
-from server.resolvers.sessions import open_session
-from server.resolvers.staff import create_staff
+from server.resolvers.accounts.sessions import open_session
+from server.resolvers.accounts.staff import create_staff
 found = await Account.get_or_none(email="{reviewer}")
 if found is None:
     found, _ = await create_staff("{reviewer}", "reviewer", "quiet meadow lantern 9")
@@ -327,8 +328,8 @@ def test_renew_for_a_year_pay_and_get_the_new_card_in_arabic_on_a_phone(
         assert card.read(5) == b"%PDF-"
 
     # 8. The public register has the new expiry.
-    old_until = dt.date.today() + dt.timedelta(days=VALID_FOR_DAYS)
-    new_until = renewal_period(old_until, dt.date.today(), 1)[1]
+    old_until = clock.today() + dt.timedelta(days=VALID_FOR_DAYS)
+    new_until = renewal_period(old_until, clock.today(), 1)[1]
     page.goto(f"/verify/{REEM.number}")
     assert new_until.isoformat() in page.inner_text("main")
     page.goto(renewal_url)

@@ -63,9 +63,9 @@ def seed_practitioner(app, who: Person, *, rank: str = "CONSULTANT",
 import datetime as dt
 from server.models.accounts import Account
 from server.models.practitioners import Practitioner, Registration
-from server.resolvers.sessions import open_session
+from server.resolvers.accounts.sessions import open_session
 now = dt.datetime.now(dt.UTC)
-today = dt.date.today()
+today = clock.today()
 account = await Account.create(email="{who.email}", mobile="{who.mobile}",
     first_name="نورة", family_name="العتيبي", password_hash="x", status="ACTIVE",
     email_verified_at=now, mobile_verified_at=now)
@@ -88,7 +88,7 @@ def seed_account(app, who: Person) -> str:
     return _last_line(seed(app, f"""
 import datetime as dt
 from server.models.accounts import Account
-from server.resolvers.sessions import open_session
+from server.resolvers.accounts.sessions import open_session
 now = dt.datetime.now(dt.UTC)
 account = await Account.create(email="{who.email}", mobile="{who.mobile}",
     first_name="عمر", family_name="الحربي", password_hash="x", status="ACTIVE",
@@ -107,8 +107,8 @@ def staff(base_url) -> dict:
     claims the next waiting application, which another reviewer could then not decide."""
     return json.loads(_last_line(seed(base_url, """
 import json
-from server.resolvers.sessions import open_session
-from server.resolvers.staff import create_staff
+from server.resolvers.accounts.sessions import open_session
+from server.resolvers.accounts.staff import create_staff
 reviewer, _ = await create_staff(
     "reviewer.services@sijil.example", "reviewer", "amber canyon willow 17")
 admin, _ = await create_staff("admin.services@sijil.example", "admin", "amber canyon willow 17")
@@ -498,7 +498,7 @@ def test_the_card_email_of_a_first_registration_does_not_say_renewed(
 import datetime as dt
 from server.models.accounts import Account
 from server.models.practitioners import Practitioner
-from server.resolvers import applications
+from server.resolvers.kernel import lifecycle
 now = dt.datetime.now(dt.UTC)
 account = await Account.create(email="{who.email}", mobile="{who.mobile}",
     first_name="ليلى", family_name="الغامدي", password_hash="x", status="ACTIVE",

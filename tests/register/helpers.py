@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from server.clock import today
 from server.domain.identity import saudi_id_check_digit
 from server.models.practitioners import Practitioner, Registration
-from server.resolvers.registry import today
 
 _serial = itertools.count(1)
 

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from server.config import ROOT
 from server.domain import otp
-from server.resolvers.staff import create_staff
+from server.resolvers.accounts.staff import create_staff
 from tests.register.helpers import registered
 
 GUIDE = ROOT / "docs" / "api.md"

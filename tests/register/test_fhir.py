@@ -11,7 +11,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.practitionerrole import PractitionerRole
 
-from server.resolvers.registry import today
+from server.clock import today
 from tests.register.helpers import registered
 
 FHIR = "application/fhir+json"

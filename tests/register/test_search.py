@@ -10,11 +10,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from server.clock import today
 from server.models.practitioners import Practitioner
-from server.resolvers.personal_data import apply_approved_change
-from server.resolvers.registry import today
-from server.resolvers.registry_import import import_practitioners
-from server.resolvers.registry_rows import COLUMNS
+from server.resolvers.record.personal_data import apply_approved_change
+from server.resolvers.register.csv_import import import_practitioners
+from server.resolvers.register.csv_rows import COLUMNS
 from tests.conftest import ROOT_CONTRACT, gql
 from tests.domain.test_name_search import GROUPS
 from tests.register.helpers import SEARCH, registered

@@ -14,6 +14,7 @@ from decimal import Decimal
 import httpx
 import pytest_asyncio
 
+from server import clock
 from server.app import create_app
 from server.domain.identity import saudi_id_check_digit
 from server.integrations.storage import storage_for
@@ -29,10 +30,10 @@ from server.models.practitioners import (
     Qualification,
     RecordChange,
 )
-from server.resolvers import audit
-from server.resolvers.sessions import open_session
+from server.resolvers.accounts.sessions import open_session
+from server.resolvers.kernel import audit
+from tests.builders import MINIMAL_PDF, imported_record
 from tests.conftest import NoCookies, truncate_all
-from tests.record_helpers import MINIMAL_PDF, imported_record
 
 _serial = itertools.count(1000)
 
@@ -99,13 +100,13 @@ async def practitioner_actor(settings, name: str, email: str, number: str, ident
     licence = await License.create(
         practitioner=practitioner, specialty="IM", country="AE", authority="DHA",
         reference_number=f"LIC-{name.upper()}", document=licence_doc,
-        expiry_date=dt.date.today() + dt.timedelta(days=400))
+        expiry_date=clock.today() + dt.timedelta(days=400))
     qualification = await Qualification.create(
         practitioner=practitioner, degree=f"MBBS-{name.upper()}", institution="KSU",
         country="SA", awarded_on=dt.date(2010, 6, 1))
     await CpdActivity.create(practitioner=practitioner, title=f"CPD-{name.upper()}",
                              provider="SCFHS", hours=Decimal(10), recognised_hours=Decimal(10),
-                             completed_on=dt.date.today() - dt.timedelta(days=20),
+                             completed_on=clock.today() - dt.timedelta(days=20),
                              status="RECOGNISED")
     await RecordChange.create(practitioner=practitioner, actor_id=account.id,
                               what="EXPERIENCE_ADDED", changes={"workplace": workplace})
@@ -115,7 +116,7 @@ async def practitioner_actor(settings, name: str, email: str, number: str, ident
                                  fee=Decimal("100.00"))
     paid_cancelled = await application(account, practitioner, "TRAINING_CERTIFICATE",
                                        "CANCELLED", fee=Decimal("100.00"))
-    await Payment.create(application=paid_cancelled, provider="sandbox", method="MADA",
+    payment = await Payment.create(application=paid_cancelled, provider="sandbox", method="MADA",
                          status="PAID", amount=Decimal("100.00"),
                          idempotency_key=f"k-{uuid.uuid4()}",
                          provider_payment_id=f"sbx_{uuid.uuid4().hex}")
@@ -133,7 +134,7 @@ async def practitioner_actor(settings, name: str, email: str, number: str, ident
            "awaiting": str(awaiting.id), "cancelled": str(paid_cancelled.id),
            "submitted": str(submitted.id), "classification": str(classification.id),
            "certificate": str(certificate.id), "spare": str(spare.id),
-           "session": str(session.id), "account": str(account.id),
+           "session": str(session.id), "account": str(account.id), "payment": str(payment.id),
            "practitioner": str(practitioner.id), "registration": number}
     markers = (email, workplace, f"LIC-{name.upper()}", f"MBBS-{name.upper()}", family,
                *[v for k, v in ids.items() if k != "session"])

@@ -54,6 +54,9 @@ SAMPLES = {
         "adminPayments": lambda i: {"first": 5},
         "refundRequests": lambda i: {},
         "auditLog": lambda i: {"first": 5},
+        "renewalOptions": lambda i: {},
+        "myPayment": lambda i: {"id": i["payment"]},
+        "signUpProgress": lambda i: {"accountId": i["account"]},
     },
     "mutation": {
         "registerAccount": lambda i: {"input": {
@@ -85,6 +88,7 @@ SAMPLES = {
                                                     "password": "wrong"}},
         "confirmMobileChange": lambda i: {"input": {"code": "123456"}},
         "endSession": lambda i: {"input": {"sessionId": i["session"]}},
+        "setLanguage": lambda i: {"input": {"language": "en"}},
         "claimPractitionerRecord": lambda i: {"input": {
             "registrationNumber": "24-R-0000999", "identityNumber": "1000000024",
             "dateOfBirth": "1985-04-12"}},

@@ -9,13 +9,14 @@ import asyncio
 import datetime as dt
 from decimal import Decimal
 
+from server import clock
 from server.models.accounts import Account
 from server.models.applications import Application, ApplicationDocument, ApplicationEvent
 from server.models.audit import AuditEntry
 from server.models.practitioners import CpdActivity, Practitioner
-from server.resolvers.sessions import open_session
+from server.resolvers.accounts.sessions import open_session
+from tests.builders import imported_record
 from tests.conftest import gql
-from tests.record_helpers import imported_record
 from tests.security.conftest import staff_actor, stored_document
 
 ERRORS = "errors { field code message }"
@@ -40,7 +41,7 @@ async def ready_renewal(settings, world) -> str:
     a = world.a
     await CpdActivity.create(practitioner=a.practitioner, title="Conference", provider="SHA",
                              hours=Decimal(90), recognised_hours=Decimal(90),
-                             completed_on=dt.date.today() - dt.timedelta(days=10),
+                             completed_on=clock.today() - dt.timedelta(days=10),
                              status="RECOGNISED")
     renewal = await Application.get(id=a.ids["renewal"])
     renewal.data = {"answers": {"PRACTISING_IN_KINGDOM": "YES", "DISCIPLINARY_ACTION": "NO",

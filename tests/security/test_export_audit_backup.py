@@ -20,8 +20,8 @@ from server.models.applications import Application
 from server.models.audit import AuditEntry
 from server.models.documents import Document
 from server.models.payments import Payment
+from tests.builders import MINIMAL_PDF
 from tests.conftest import IS_POSTGRES, schema_of
-from tests.record_helpers import MINIMAL_PDF
 
 # ------------------------------------------------------------------ export
 

@@ -18,7 +18,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 
-from server.resolvers.sessions import find_session, open_session
+from server.resolvers.accounts.sessions import find_session, open_session
 from server.schema import printed_schema
 
 SDL = printed_schema()

@@ -17,21 +17,16 @@ import pytest
 from server.app import create_app
 from server.domain import otp
 from server.models.accounts import Session
-from server.resolvers.sessions import hash_token
-from server.resolvers.staff import create_staff
+from server.resolvers.accounts.sessions import hash_token
+from tests.builders import STAFF_PASSWORD, staff_secret
 from tests.conftest import csrf_of, gql
 
-STAFF_PASSWORD = "quiet meadow lantern 9"
 ME = "{ me { id } }"
 
 
 def totp_now(secret: str) -> str:
     return otp.hotp(secret, otp.totp_step(time.time()))
 
-
-async def staff_with_secret(email: str = "reviewer@sijil.example", role: str = "reviewer"):
-    account, uri = await create_staff(email, role, STAFF_PASSWORD)
-    return account, parse_qs(urlsplit(uri).query)["secret"][0]
 
 
 async def sign_in_through_the_pages(browser: httpx.AsyncClient, email: str, secret: str):
@@ -64,7 +59,7 @@ async def https_browser(settings, clean_db):
 
 async def test_over_https_the_session_cookie_is_host_prefixed_secure_httponly_lax(
         https_browser):
-    _, secret = await staff_with_secret()
+    _, secret = await staff_secret()
     response = await sign_in_through_the_pages(https_browser, "reviewer@sijil.example", secret)
     assert response.status_code == 303, response.text
     header = session_set_cookie(response, "__Host-sid")
@@ -77,7 +72,7 @@ async def test_over_https_the_session_cookie_is_host_prefixed_secure_httponly_la
 
 async def test_over_http_in_development_the_cookie_is_httponly_and_lax_without_secure(
         browser_like):
-    _, secret = await staff_with_secret()
+    _, secret = await staff_secret()
     response = await sign_in_through_the_pages(browser_like, "reviewer@sijil.example", secret)
     header = session_set_cookie(response, "sijil-sid")
     flags = {part.strip().lower() for part in header.split(";")[1:]}
@@ -85,7 +80,7 @@ async def test_over_http_in_development_the_cookie_is_httponly_and_lax_without_s
 
 
 async def test_sign_in_issues_a_new_token_and_never_adopts_a_planted_one(browser_like):
-    account, secret = await staff_with_secret()
+    account, secret = await staff_secret()
     planted = "attacker-chosen-token-" + "x" * 20
     browser_like.cookies.set("sijil-sid", planted)
     response = await sign_in_through_the_pages(browser_like, "reviewer@sijil.example", secret)
@@ -98,7 +93,7 @@ async def test_sign_in_issues_a_new_token_and_never_adopts_a_planted_one(browser
 
 
 async def test_signing_in_again_gives_another_token_and_logout_deletes_the_row(browser_like):
-    account, secret = await staff_with_secret()
+    account, secret = await staff_secret()
     first = await sign_in_through_the_pages(browser_like, "reviewer@sijil.example", secret)
     first_token = re.match(r"sijil-sid=([^;]+)", session_set_cookie(first, "sijil-sid"))[1]
     # Each authenticator code works once: forget the step used, rather than wait 30 s.
@@ -122,7 +117,7 @@ async def test_signing_in_again_gives_another_token_and_logout_deletes_the_row(b
 ])
 async def test_idle_and_absolute_lifetimes_per_role(client, clean_db, roles, idle, absolute):
     from server.models.accounts import Account
-    from server.resolvers.sessions import open_session
+    from server.resolvers.accounts.sessions import open_session
 
     account = await Account.create(email=f"{roles.lower()}@example.com", mobile="",
                                    first_name="T", family_name="U", password_hash="-",

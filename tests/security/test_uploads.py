@@ -10,7 +10,7 @@ import stat
 
 from server.config import ROOT
 from server.models.documents import Document
-from tests.record_helpers import MINIMAL_PDF
+from tests.builders import MINIMAL_PDF
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 

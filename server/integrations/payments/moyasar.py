@@ -55,6 +55,7 @@ from urllib.parse import quote
 
 import httpx
 
+from server import clock
 from server.config import Settings
 from server.integrations.payments import (
     CallbackEvent,
@@ -145,7 +146,7 @@ class MoyasarGateway:
             # See the module's docstring: Moyasar documents no SADAD bill source.
             raise GatewayError(f"{request.method} not available: Moyasar's API documents no "
                                "SADAD bill source")
-        expires_at = dt.datetime.now(dt.UTC).replace(microsecond=0) + INVOICE_LIFETIME
+        expires_at = clock.now().replace(microsecond=0) + INVOICE_LIFETIME
         metadata = {**{str(k): str(v) for k, v in request.metadata.items()},
                     "payment_id": request.payment_id,
                     "idempotency_key": request.idempotency_key}
@@ -255,7 +256,7 @@ def _check_created_at(value: object) -> None:
         raise CallbackRejected(400, "created_at is not a timestamp") from error
     if created.tzinfo is None:
         created = created.replace(tzinfo=dt.UTC)
-    if abs((dt.datetime.now(dt.UTC) - created).total_seconds()) > TOLERANCE_SECONDS:
+    if abs((clock.now() - created).total_seconds()) > TOLERANCE_SECONDS:
         raise CallbackRejected(401, "event created_at outside 5 minutes")
 
 

@@ -11,6 +11,7 @@ import json
 import secrets
 import time
 
+from server import clock
 from server.config import Settings
 from server.integrations.payments import (
     CallbackEvent,
@@ -42,7 +43,7 @@ class SandboxGateway:
             bill = "".join(str(secrets.randbelow(10)) for _ in range(11))
             return CreatedPayment(
                 provider_payment_id=provider_id, redirect_url=None, sadad_bill_number=bill,
-                expires_at=dt.datetime.now(dt.UTC) + SADAD_VALIDITY)
+                expires_at=clock.now() + SADAD_VALIDITY)
         return CreatedPayment(provider_payment_id=provider_id,
                               redirect_url=f"{self.settings.base_url}/sandbox/pay/"
                                            f"{request.payment_id}")

@@ -1,1 +1,2 @@
-"""The public register: search, FHIR, cards, credentials, registry import."""
+"""The public register: look-ups, search, FHIR, cards, registration numbers, and importing
+registry records."""

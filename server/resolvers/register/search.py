@@ -20,13 +20,14 @@ from typing import Any
 
 from tortoise import connections
 
+from server.clock import today
 from server.domain.applications import is_registration_number_like, normalize_registration_number
 from server.domain.errors import DomainError
 from server.domain.name_search import FAMILY, GIVEN, query_terms
 from server.domain.registry import RegistrationStatus
 from server.i18n import N_
-from server.resolvers import ratelimit
-from server.resolvers.registry import public_entry, today
+from server.resolvers.kernel import limits
+from server.resolvers.register.lookup import public_entry
 
 PAGE_SIZE = 20
 MAX_PAGES = 10
@@ -100,7 +101,7 @@ async def search(settings, ip: str, wanted: Criteria, *, first: int | None = Non
     if not wanted.number:
         # A number finds one entry, as verifyPractitioner does; names are what could be
         # used to read the register out, so they are what is limited.
-        await ratelimit.limit(f"register-search:{ip}", settings.register_searches_per_minute,
+        await limits.limit(f"register-search:{ip}", settings.register_searches_per_minute,
                               RATE_WINDOW, "query")
     sql, params = _statement(wanted, last, size + 1)
     rows = await connections.get("default").execute_query_dict(sql, params)

@@ -1,0 +1,146 @@
+"""The admin console's records: undelivered messages, payments and refund requests, and the
+audit log (the settings sections are in server/pages/admin/console.py)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from server.domain.errors import DomainError
+from server.i18n import N_, gettext
+from server.pages.admin.console import PAYMENT_STATUSES, _query, admin_only
+from server.pages.forms import date_from_parts
+from server.pages.plumbing import (
+    Context,
+    execute,
+    form_values,
+    read_form,
+    redirect,
+    render,
+    submit,
+)
+from server.resolvers.kernel.ids import as_uuid
+from server.schema.base import decode_cursor
+
+# ------------------------------------------------------------------ outbox
+
+async def outbox_page(request: Request):
+    ctx = await admin_only(request)
+    found = (await execute(ctx, "AdminDeadMessages", {"first": 100})).data
+    return render(request, ctx, "admin/outbox.html", {
+        "messages": found["deadOutboxMessages"], "errors": {},
+        "retried": request.query_params.get("retried") == "1"})
+
+
+async def outbox_retry(request: Request):
+    ctx = await admin_only(request)
+    await read_form(request)
+    _, errors = await submit(ctx, "AdminRetryMessage", "retryOutboxMessage",
+                             {"input": {"id": request.path_params["id"]}})
+    if errors:
+        found = (await execute(ctx, "AdminDeadMessages", {"first": 100})).data
+        return render(request, ctx, "admin/outbox.html", {
+            "messages": found["deadOutboxMessages"], "errors": errors}, status=422)
+    return redirect(request, "/admin/outbox?retried=1")
+
+
+# ------------------------------------------------------------------ payments and refunds
+
+def _after(value: str | None) -> str | None:
+    try:
+        parts = decode_cursor(value, 1)
+    except DomainError:  # a forged cursor is the first page, not an error
+        return None
+    if parts and as_uuid(parts[0]) is None:
+        return None
+    return value or None
+
+
+async def payments_page(request: Request):
+    ctx = await admin_only(request)
+    status = request.query_params.get("status", "")
+    status = status if status in PAYMENT_STATUSES else ""
+    after = _after(request.query_params.get("after"))
+    page = (await execute(ctx, "AdminPayments", {"first": 25, "after": after,
+                                                 "status": status or None})
+            ).data["adminPayments"]
+    return render(request, ctx, "admin/payments.html", {
+        "payments": [e["node"] for e in page["edges"]], "status": status,
+        "statuses": PAYMENT_STATUSES,
+        "next_url": "/admin/payments" + _query(status=status,
+                                               after=page["pageInfo"]["endCursor"])
+        if page["pageInfo"]["hasNextPage"] else None,
+        "first_url": "/admin/payments" + _query(status=status) if after else None})
+
+
+async def _refund_values(ctx: Context, **values) -> dict:
+    found = (await execute(ctx, "AdminRefundRequests")).data["refundRequests"]
+    return {"payments": found, "errors": {}, "values": {}, **values}
+
+
+async def refunds_page(request: Request):
+    ctx = await admin_only(request)
+    return render(request, ctx, "admin/refunds.html", await _refund_values(
+        ctx, done=request.query_params.get("done", "")))
+
+
+async def refund_decide(request: Request):
+    ctx = await admin_only(request)
+    form = await read_form(request)
+    payment_id = request.path_params["id"]
+    values = form_values(form, "decision", "reason")
+    payload, errors = await submit(ctx, "AdminDecideRefund", "decideRefund", {"input": {
+        "paymentId": payment_id, "approve": values["decision"] == "approve",
+        "reason": values["reason"]}})
+    if errors:
+        return render(request, ctx, "admin/refunds.html", await _refund_values(
+            ctx, errors=errors, failed_id=payment_id, values=values), status=422)
+    return redirect(request, "/admin/refunds?done=" + (
+        "approved" if payload["payment"]["refundStatus"] == "REFUNDED" else "declined"))
+
+
+# ------------------------------------------------------------------ audit log
+
+async def audit_page(request: Request):
+    ctx = await admin_only(request)
+    params = request.query_params
+    filters = {name: params.get(name, "").strip()[:100]
+               for name in ("action", "actor", "target", "from", "to")}
+    errors: dict[str, str] = {}
+    dates = {}
+    for name in ("from", "to"):
+        if filters[name]:
+            parts = filters[name].split("-")
+            found = date_from_parts({f"{name}-year": parts[0],
+                                     f"{name}-month": parts[1] if len(parts) > 1 else "",
+                                     f"{name}-day": parts[2] if len(parts) > 2 else ""},
+                                    name, errors, ctx.lang)
+            dates[name] = found
+    if filters["actor"] and as_uuid(filters["actor"]) is None:
+        errors["actor"] = gettext(ctx.lang, N_("An actor is an account id; copy it from an "
+                                               "entry."))
+    after = params.get("after", "")
+    entries, next_url = [], None
+    if not errors:
+        page = (await execute(ctx, "AdminAuditLog", {
+            "first": 50, "after": after if after and len(after) < 40 else None,
+            "actionPrefix": filters["action"] or None, "actorId": filters["actor"] or None,
+            "targetId": filters["target"] or None, "dateFrom": dates.get("from"),
+            "dateTo": dates.get("to")})).data["auditLog"]
+        entries = [e["node"] for e in page["edges"]]
+        if page["pageInfo"]["hasNextPage"]:
+            next_url = "/admin/audit" + _query(**filters, after=page["pageInfo"]["endCursor"])
+    return render(request, ctx, "admin/audit.html", {
+        "entries": entries, "filters": filters, "errors": errors, "next_url": next_url,
+        "first_url": "/admin/audit" + _query(**filters) if after else None},
+        status=422 if errors else 200)
+
+
+ROUTES = [
+    Route("/admin/outbox", outbox_page, methods=["GET"]),
+    Route("/admin/outbox/{id}/retry", outbox_retry, methods=["POST"]),
+    Route("/admin/payments", payments_page, methods=["GET"]),
+    Route("/admin/refunds", refunds_page, methods=["GET"]),
+    Route("/admin/refunds/{id}/decide", refund_decide, methods=["POST"]),
+    Route("/admin/audit", audit_page, methods=["GET"]),
+]

@@ -1,0 +1,1 @@
+"""The practitioner's record in the browser."""

@@ -1,0 +1,1 @@
+"""The public register in the browser, and certificate checks."""

@@ -1,0 +1,1 @@
+"""Renewing a registration in the browser."""

@@ -1,0 +1,1 @@
+"""The admin console: staff, registrations, the audit log, records."""

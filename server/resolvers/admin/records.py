@@ -1,0 +1,167 @@
+"""Admin: messages the outbox gave up on (dead), payments with their gateway callbacks, and
+refund requests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tortoise.transactions import in_transaction
+
+from server import clock
+from server.domain import fees
+from server.domain.errors import DomainError
+from server.i18n import N_, gettext
+from server.integrations.payments import CallbackRejected, GatewayError, gateway_for
+from server.models.accounts import Account
+from server.models.applications import Application
+from server.models.outbox import OutboxMessage
+from server.models.payments import Payment, PaymentEvent
+from server.resolvers.admin.console import parse_uuid, require_admin
+from server.resolvers.kernel import audit, notify
+from server.resolvers.kernel.caller import Caller
+
+PAYMENT_STATUSES = ("INITIATED", "PAID", "FAILED", "EXPIRED", "REFUNDED")
+REFUND_MESSAGES = {
+    "REFUNDED": N_("Your refund is approved: the amount goes back to how you paid."),
+    "DECLINED": N_("Your refund request was declined."),
+}
+
+
+def mask_recipient(channel: str, recipient: str) -> str:
+    """s***@example.com for an email, the last 4 digits of a mobile, the host of a URL."""
+    recipient = recipient or ""
+    if channel == "email":
+        local, at, domain = recipient.partition("@")
+        return f"{local[:1]}***@{domain}" if at else "***"
+    if channel == "sms":
+        return "•••" + recipient[-4:]
+    if channel == "webhook":
+        from urllib.parse import urlsplit
+
+        return urlsplit(recipient).hostname or "***"
+    return "***"
+
+
+# ------------------------------------------------------------------ outbox
+
+async def dead_messages(ctx: Caller, first: int = 100) -> list[OutboxMessage]:
+    require_admin(ctx)
+    return await OutboxMessage.filter(status="DEAD").order_by("-id").limit(first)
+
+
+async def retry_message(ctx: Caller, message_id) -> OutboxMessage:
+    admin = require_admin(ctx)
+    try:
+        key = int(str(message_id))
+    except ValueError:
+        raise DomainError("NOT_FOUND", "id") from None
+    async with in_transaction():
+        changed = await OutboxMessage.filter(id=key, status="DEAD").update(
+            status="PENDING", attempts=0, next_attempt_at=clock.now(),
+            locked_until=None)
+        if changed != 1:
+            if await OutboxMessage.exists(id=key):
+                raise DomainError("INVALID_STATE", "id", N_(
+                    "Only a message that failed for good can be retried."))
+            raise DomainError("NOT_FOUND", "id")
+        await audit.record("admin.outbox_retried", actor=admin, target_type="outbox_message",
+                           target_id=key, ip=ctx.ip)
+    return await OutboxMessage.get(id=key)
+
+
+# ------------------------------------------------------------------ payments
+
+async def payments(ctx: Caller, first: int, after_id: str | None = None,
+                   status: str | None = None) -> tuple[list[Payment], dict, bool]:
+    """Newest first (keyset on created_at, id); with each payment's callbacks, one query."""
+    require_admin(ctx)
+    query = Payment.all()
+    if status:
+        if status not in PAYMENT_STATUSES:
+            raise DomainError("INVALID", "status")
+        query = query.filter(status=status)
+    if after_id:
+        anchor = await Payment.get_or_none(id=after_id)
+        if anchor is not None:
+            from tortoise.expressions import Q
+
+            query = query.filter(Q(created_at__lt=anchor.created_at) | Q(
+                created_at=anchor.created_at, id__lt=anchor.id))
+    rows = await query.order_by("-created_at", "-id").limit(first + 1)
+    more = len(rows) > first
+    rows = rows[:first]
+    return rows, await events_of(rows), more
+
+
+async def events_of(rows: list[Payment]) -> dict:
+    found: dict = {row.id: [] for row in rows}
+    if rows:
+        for event in await PaymentEvent.filter(payment_id__in=list(found)).order_by(
+                "received_at", "id"):
+            found[event.payment_id].append(event)
+    return found
+
+
+async def refund_requests(ctx: Caller) -> tuple[list[Payment], dict]:
+    require_admin(ctx)
+    rows = await Payment.filter(refund_status="REQUESTED").order_by(
+        "refund_requested_at", "id").limit(200)
+    return rows, await events_of(rows)
+
+
+async def decide_refund(ctx: Caller, payment_id, approve: bool, reason: str) -> Payment:
+    """Approve: the gateway refunds first; only then the payment is REFUNDED (a gateway
+    error changes nothing). Decline: a reason is required. The applicant is told either
+    way."""
+    admin = require_admin(ctx)
+    reason = " ".join(str(reason or "").split())
+    if not approve and not reason:
+        raise DomainError("REQUIRED", "reason", N_("Give the reason: the applicant sees it."))
+    if len(reason) > 500:
+        raise DomainError("INVALID", "reason", N_("At most 500 characters."))
+    payment = await Payment.get_or_none(id=parse_uuid(payment_id, "paymentId"))
+    if payment is None:
+        raise DomainError("NOT_FOUND", "paymentId")
+    if payment.refund_status != "REQUESTED":
+        raise DomainError("INVALID_STATE", "paymentId", N_("No refund is waiting on this "
+                                                           "payment."))
+    if approve:
+        # Claimed first, so two admins approving at once cannot refund twice.
+        claimed = await Payment.filter(id=payment.id, refund_status="REQUESTED").update(
+            refund_status="PROCESSING")
+        if claimed != 1:
+            raise DomainError("INVALID_STATE", "paymentId", N_(
+                "This refund was decided meanwhile."))
+        amount = Decimal(payment.amount) - Decimal(payment.refunded_amount or 0)
+        try:
+            await gateway_for(ctx.settings, payment.provider).refund(
+                payment.provider_payment_id or "", fees.to_halalas(amount))
+        except (GatewayError, CallbackRejected, ValueError):
+            await Payment.filter(id=payment.id, refund_status="PROCESSING").update(
+                refund_status="REQUESTED")
+            raise DomainError("PAYMENT_FAILED", None, N_(
+                "The payment gateway did not refund it. Nothing changed: try again later."
+            )) from None
+        outcome, values = "REFUNDED", {"status": "REFUNDED", "refund_status": "REFUNDED",
+                                       "refunded_amount": payment.amount}
+        expected = "PROCESSING"
+    else:
+        outcome, values, expected = "DECLINED", {"refund_status": "DECLINED"}, "REQUESTED"
+    async with in_transaction():
+        changed = await Payment.filter(id=payment.id, refund_status=expected).update(**values)
+        if changed != 1:
+            raise DomainError("INVALID_STATE", "paymentId", N_(
+                "This refund was decided meanwhile."))
+        await audit.record(f"admin.refund_{outcome.lower()}", actor=admin, target_type="payment",
+                           target_id=payment.id, ip=ctx.ip, reason=reason,
+                           amount=fees.amount_string(Decimal(payment.amount)))
+        application = await Application.get(id=payment.application_id)
+        applicant = await Account.get_or_none(id=application.applicant_id)
+        if applicant is not None:
+            await notify.email(ctx.settings, applicant.email, applicant.language,
+                               "application_status", dedupe_key=f"refund:{payment.id}",
+                               name=applicant.first_name, kind=application.kind,
+                               status=application.status, reason=reason,
+                               message=gettext(applicant.language, REFUND_MESSAGES[outcome]),
+                               application_id=str(application.id))
+    return await Payment.get(id=payment.id)

@@ -1,0 +1,34 @@
+"""Emails and SMS in the recipient's language, rendered now and queued in the outbox (so
+they commit or roll back with the change that causes them)."""
+
+from __future__ import annotations
+
+import base64
+
+from server.config import Settings
+from server.i18n import direction, gettext
+from server.resolvers.kernel.outbox import enqueue_email, enqueue_sms
+from server.templating import environment, render_block
+
+
+async def email(settings: Settings, to: str, lang: str, template: str,
+                dedupe_key: str | None = None, attachments: list[dict] | None = None,
+                **values) -> None:
+    """web/templates/email/<template>.html defines the blocks subject, text and body.
+    `attachments`: [{"filename", "content_type", "data": bytes}], or "card": a registration
+    number whose card the worker draws when it sends."""
+    name = f"email/{template}.html"
+    data = {"lang": lang, "dir": direction(lang), "base_url": settings.base_url, **values}
+    env = environment()
+    subject = " ".join(render_block(name, "subject", **data).split())
+    text = render_block(name, "text", **data).strip() + "\n"
+    html = env.get_template(name).render(**data)
+    await enqueue_email(to, subject, text, html, dedupe_key=dedupe_key, attachments=[
+        {"filename": a["filename"], "content_type": a["content_type"],
+         **({"card": a["card"]} if "card" in a
+            else {"data_b64": base64.b64encode(a["data"]).decode()})}
+        for a in attachments or []])
+
+
+async def sms(to: str, lang: str, msgid: str, dedupe_key: str | None = None, **values) -> None:
+    await enqueue_sms(to, gettext(lang, msgid, **values), dedupe_key=dedupe_key)

@@ -1,0 +1,1 @@
+"""Paying an application's fee through a gateway."""

@@ -1,0 +1,1 @@
+"""Renewing a registration, and the reminders before it expires."""

@@ -1,0 +1,1 @@
+"""Reviewers: the queue, decisions and what a reviewer compares."""

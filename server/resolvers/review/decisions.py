@@ -1,0 +1,222 @@
+"""Deciding applications: by the system (a renewal that meets every rule is approved the
+moment it is paid) or by a reviewer (approve, reject, or return for correction). What an
+approval does depends on the kind; every decision notifies the applicant."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from tortoise.transactions import in_transaction
+
+from server import clock
+from server.config import Settings
+from server.domain import applications as rules
+from server.domain.errors import DomainError
+from server.domain.registry import registration_status
+from server.i18n import N_
+from server.models.accounts import Account
+from server.models.applications import Application
+from server.models.practitioners import CpdActivity, Practitioner, Qualification, Registration
+from server.resolvers.kernel import audit, lifecycle, notify
+from server.resolvers.kernel.access import require_role
+from server.resolvers.kernel.caller import Caller
+from server.resolvers.kernel.ids import as_uuid
+from server.resolvers.kernel.record_history import record_change
+from server.resolvers.kernel.settings import auto_approve_renewals
+from server.resolvers.kernel.status_notices import notify_status
+from server.resolvers.record import personal_data
+from server.resolvers.register.numbers import next_registration_number
+from server.resolvers.services.certificates import issue
+
+DECISIONS = {"APPROVE": "APPROVED", "REJECT": "REJECTED", "RETURN": "RETURNED"}
+
+
+async def after_payment(settings: Settings, application: Application) -> None:
+    """Inside the payment's transaction, once the application is SUBMITTED."""
+    if await _approvable_at_once(application):
+        await _decide(settings, application, "APPROVED", actor_id=None, actor_kind="SYSTEM",
+                      reason="")
+        return
+    await notify_status(settings, application)
+
+
+async def _approvable_at_once(application: Application) -> bool:
+    """A renewal that met every rule with no risk answer; a good-standing certificate for
+    an active registration with no sanction. Anything else waits for a reviewer."""
+    if application.kind == "RENEWAL":
+        return application.auto_approvable and await auto_approve_renewals()
+    if application.kind == "GOOD_STANDING":
+        practitioner = await Practitioner.get(id=application.practitioner_id)
+        registration = await Registration.get_or_none(practitioner_id=practitioner.id)
+        return registration is not None and not practitioner.sanctioned and \
+            registration_status(registration.valid_until, registration.suspended,
+                                clock.today()) == "ACTIVE"
+    return False
+
+
+async def _decide(settings: Settings, application: Application, to: str, *, actor_id,
+                  actor_kind: str, reason: str, **extra) -> Application:
+    if application.status == "SUBMITTED" and actor_kind == "REVIEWER":
+        await lifecycle.transition(application, "IN_REVIEW", actor_id=actor_id,
+                                      actor_kind="REVIEWER")
+    await lifecycle.transition(
+        application, to, actor_id=actor_id, actor_kind=actor_kind, reason=reason,
+        decided_at=clock.now(), decided_by_id=actor_id, decision_reason=reason)
+    if to == "APPROVED":
+        effect = EFFECTS.get(application.kind)
+        if effect is not None:
+            await effect(settings, application, actor_id, **extra)
+    elif to == "REJECTED" and application.kind == "CPD_RECOGNITION":
+        await CpdActivity.filter(application_id=application.id).update(status="REJECTED")
+    elif to == "REJECTED" and application.kind == "QUALIFICATION_EVALUATION":
+        await Qualification.filter(id=application.data["qualification_id"]).update(
+            status="REJECTED")
+    await notify_status(settings, application)
+    return application
+
+
+async def apply_decision(ctx: Caller, application_id: str, decision: str, reason: str,
+                         recognised_hours=None) -> Application:
+    """A reviewer's decision. Two reviewers deciding at once: one wins, the other is told."""
+    reviewer = require_role(ctx, "REVIEWER", "ADMIN")
+    to = DECISIONS.get(decision or "")
+    if to is None:
+        raise DomainError("INVALID", "decision", N_("Choose approve, reject or return."))
+    reason = (reason or "").strip()
+    if to in rules.REASON_REQUIRED and not reason:
+        raise DomainError("REQUIRED", "reason", N_("Give the reason: the applicant sees it."))
+    wanted = as_uuid(application_id)
+    application = await Application.get_or_none(id=wanted) if wanted else None
+    if application is None:
+        raise DomainError("NOT_FOUND", "applicationId")
+    if application.applicant_id == reviewer.id:
+        raise DomainError("NOT_ALLOWED", None, N_("You cannot decide your own application."))
+    if application.status not in ("SUBMITTED", "IN_REVIEW"):
+        raise DomainError("INVALID_STATE", None, N_(
+            "This application is %(status)s: it cannot be decided now."),
+            status=application.status)
+    extra = {}
+    if to == "APPROVED" and application.kind == "CPD_RECOGNITION" and \
+            recognised_hours is not None:
+        hours = extra["recognised_hours"] = _hours(recognised_hours)
+        claimed = (await CpdActivity.get(application_id=application.id)).hours
+        if hours > claimed:
+            raise DomainError("INVALID", "recognisedHours", N_(
+                "At most the %(hours)s hours claimed can be recognised."), hours=claimed)
+        if hours < claimed and not reason:
+            raise DomainError("REQUIRED", "reason", N_(
+                "Say why fewer hours are recognised than the %(hours)s claimed: the "
+                "applicant sees it."), hours=claimed)
+    async with in_transaction():
+        await _decide(ctx.settings, application, to, actor_id=reviewer.id,
+                      actor_kind="REVIEWER", reason=reason, **extra)
+        await audit.record(f"decision.{to.lower()}", actor=reviewer, ip=ctx.ip,
+                           target_type="application", target_id=application.id,
+                           kind=application.kind)
+    return application
+
+
+def _hours(value) -> Decimal:
+    try:
+        hours = Decimal(str(value))
+    except InvalidOperation as error:
+        raise DomainError("INVALID", "recognisedHours") from error
+    if not hours.is_finite() or hours < 0:
+        raise DomainError("INVALID", "recognisedHours")
+    return hours
+
+
+# ------------------------------------------------------------------ what approval does
+
+async def _renewal_approved(settings: Settings, application: Application, actor_id) -> None:
+    registration = await Registration.get(practitioner_id=application.practitioner_id)
+    valid_from, valid_until = rules.renewal_period(registration.valid_until, clock.today(),
+                                                   application.years)
+    await Registration.filter(id=registration.id).update(valid_from=valid_from,
+                                                         valid_until=valid_until)
+    await record_change(application.practitioner_id, actor_id, "REGISTRATION_RENEWED", {
+        "before": {"validUntil": registration.valid_until.isoformat()},
+        "after": {"validFrom": valid_from.isoformat(), "validUntil": valid_until.isoformat()},
+    }, application.id)
+    await _email_card(settings, application, registration.number)
+
+
+async def _email_card(settings: Settings, application: Application, number: str) -> None:
+    applicant = await Account.get(id=application.applicant_id)
+    # The worker draws the card when it sends the email: drawing it here would hold the
+    # approving transaction (and SQLite's write lock) for the ~0.2 s it takes.
+    await notify.email(settings, applicant.email, applicant.language, "registration_card",
+                       dedupe_key=f"card:{application.id}", name=applicant.first_name,
+                       number=number, first=application.kind == "REGISTRATION",
+                       attachments=[{
+                           "filename": f"sijil-card-{number}.pdf",
+                           "content_type": "application/pdf", "card": number}])
+
+
+async def _personal_data_approved(settings: Settings, application: Application,
+                                  actor_id) -> None:
+    await personal_data.apply_approved_change(application, actor_id)
+
+
+async def _cpd_approved(settings: Settings, application: Application, actor_id,
+                        recognised_hours: Decimal | None = None) -> None:
+    activity = await CpdActivity.get(application_id=application.id)
+    hours = activity.hours if recognised_hours is None else min(recognised_hours,
+                                                                 activity.hours)
+    await CpdActivity.filter(id=activity.id).update(status="RECOGNISED",
+                                                    recognised_hours=hours)
+    await record_change(application.practitioner_id, actor_id, "CPD_RECOGNISED",
+                        {"title": activity.title, "hours": str(hours)}, application.id)
+
+
+async def _certificate_approved(settings: Settings, application: Application,
+                                actor_id) -> None:
+    await issue(settings, application, application.kind, dict(application.data))
+
+
+async def _qualification_approved(settings: Settings, application: Application,
+                                  actor_id) -> None:
+    await Qualification.filter(id=application.data["qualification_id"]).update(
+        status="RECORDED", verification_outcome="POSITIVE")
+    await record_change(application.practitioner_id, actor_id, "QUALIFICATION_ADDED",
+                        {"degree": application.data.get("degree", "")}, application.id)
+
+
+async def _classification_approved(settings: Settings, application: Application,
+                                   actor_id) -> None:
+    data = application.data
+    before = await Practitioner.get(id=application.practitioner_id)
+    await Practitioner.filter(id=before.id).update(
+        category=data.get("category", before.category),
+        specialty=data.get("specialty", before.specialty), rank=data["rank"])
+    await Registration.filter(practitioner_id=before.id).update(
+        rank=data["rank"], specialty=data.get("specialty", before.specialty))
+    await record_change(before.id, actor_id, "RANK_CHANGED", {
+        "before": {"rank": before.rank, "specialty": before.specialty},
+        "after": {"rank": data["rank"], "specialty": data.get("specialty")}}, application.id)
+
+
+async def _registration_approved(settings: Settings, application: Application,
+                                 actor_id) -> None:
+    practitioner = await Practitioner.get(id=application.practitioner_id)
+    valid_from = clock.today()
+    registration = await Registration.create(
+        practitioner=practitioner, number=await next_registration_number(valid_from.year),
+        rank=practitioner.rank, specialty=practitioner.specialty, valid_from=valid_from,
+        valid_until=rules.registration_valid_until(valid_from, application.years))
+    await record_change(practitioner.id, actor_id, "REGISTRATION_GRANTED",
+                        {"number": registration.number}, application.id)
+    await _email_card(settings, application, registration.number)
+
+
+EFFECTS = {
+    "RENEWAL": _renewal_approved,
+    "PERSONAL_DATA_CHANGE": _personal_data_approved,
+    "CPD_RECOGNITION": _cpd_approved,
+    "GOOD_STANDING": _certificate_approved,
+    "TRAINING_CERTIFICATE": _certificate_approved,
+    "QUALIFICATION_EVALUATION": _qualification_approved,
+    "CLASSIFICATION": _classification_approved,
+    "RECLASSIFICATION": _classification_approved,
+    "REGISTRATION": _registration_approved,
+}

@@ -1,0 +1,1 @@
+"""The services besides renewal, and the certificates they issue."""
