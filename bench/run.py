@@ -17,6 +17,8 @@ otherwise a SQLite file in a temporary directory. Everything listens on and talk
   S7 `sijil import-practitioners` of 100,000 rows on SQLite
   S8 a full renewal over GraphQL, summed request durations
   S4 (--scale-test, PostgreSQL) S1 and the review queue at 1,000,000 vs 10,000 practitioners
+  S9 (PostgreSQL) the register search under load, in a schema of its own with
+     --search-practitioners (bench/register_search.py; its own section of performance.md)
 """
 
 from __future__ import annotations
@@ -52,8 +54,9 @@ TARGETS = {
     "S6": "≥ 500 emails/s; 2 workers on PostgreSQL deliver each exactly once",
     "S7": "≤ 60 s for 100,000 rows (SQLite)",
     "S8": "total server time ≤ 300 ms",
+    "S9": "register search p99 ≤ 50 ms under load at 1,000,000 practitioners (PostgreSQL)",
 }
-ALL = ["S1", "S2", "S3", "S5", "S8", "S6", "S7"]
+ALL = ["S1", "S2", "S3", "S5", "S8", "S6", "S7", "S9"]
 
 
 def log(message: str) -> None:
@@ -672,6 +675,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="S4: S1 and the review queue at 1,000,000 vs 10,000 "
                              "practitioners (PostgreSQL; takes long)")
     parser.add_argument("--scale-large", type=int, default=1_000_000)
+    parser.add_argument("--search-practitioners", type=int, default=1_000_000,
+                        help="S9's register size")
     parser.add_argument("--scale-small", type=int, default=10_000)
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/performance.md")
     parser.add_argument("--keep-logs", action="store_true")
@@ -712,6 +717,17 @@ def main(argv: list[str] | None = None) -> int:
                 "small_n": args.scale_small, "large_n": args.scale_large,
                 "small": run_once(small_args, base_url, {"S1", "RQ"}, "scale-small"),
                 "large": run_once(large_args, base_url, {"S1", "RQ"}, "scale-large")}
+    if "S9" in only:
+        if postgres:
+            from bench import register_search
+
+            s9 = register_search.run(args.search_practitioners, args.duration, 100,
+                                     min(args.connections, 16), base_url)
+            results["S9"] = {k: v for k, v in s9.items() if k != "plans"}
+            if not args.no_doc:
+                register_search.write_doc(s9, ROOT / "docs" / "performance.md")
+        else:
+            log("S9 skipped: it measures PostgreSQL (DATABASE_URL=postgres://…)")
     results["seconds"] = round(time.perf_counter() - started, 1)
     loads = [v["loadavg_1m_after"] for v in _walk(results) if "loadavg_1m_after" in v]
     if loads:

@@ -59,6 +59,7 @@ QUERY: dict[str, Rule] = {
     "myApplications": Rule(ANY_SIGNED_IN, "Filtered by applicant = caller."),
     "myApplication": Rule(ANY_SIGNED_IN, "Another account's application is null.", own=True),
     "verifyPractitioner": Rule(PUBLIC, "The public register: name, category, validity."),
+    "searchRegister": Rule(PUBLIC, "The public register by name: public fields only."),
     "recordHistory": Rule(PRACTITIONER, "The caller's own record's changes."),
     "renewal": Rule(ANY_SIGNED_IN, "Another account's renewal is null.", own=True),
     "reviewQueue": Rule(REVIEWER, "Submitted applications of everyone."),

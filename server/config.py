@@ -60,6 +60,9 @@ class Settings:
     metrics_token: str = ""  # production serves /metrics only with it (404 without)
     # Origins whose browser apps may call /graphql with a bearer token (CORS_ALLOW_ORIGINS).
     cors_allow_origins: tuple[str, ...] = ()
+    # Public register searches (GraphQL, /verify and FHIR together) a minute, per address:
+    # with the cap on pages a query, what keeps the register from being dumped by search.
+    register_searches_per_minute: int = 60
 
     @property
     def production(self) -> bool:
@@ -186,6 +189,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         web_concurrency=int(concurrency),
         metrics_token=get("METRICS_TOKEN"),
         cors_allow_origins=_origins(get("CORS_ALLOW_ORIGINS")),
+        register_searches_per_minute=_positive_int(
+            "REGISTER_SEARCHES_PER_MINUTE", get("REGISTER_SEARCHES_PER_MINUTE", "60")),
     )
 
 
@@ -199,6 +204,12 @@ def _origins(raw: str) -> tuple[str, ...]:
                                 "(scheme://host[:port])")
         found.append(f"{parts.scheme}://{parts.netloc}".lower())
     return tuple(found)
+
+
+def _positive_int(name: str, value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name}={value!r} must be a whole number above 0")
+    return int(value)
 
 
 def _require_production(env_vars, sms_backend: str, payment_provider: str) -> None:

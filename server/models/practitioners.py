@@ -4,6 +4,19 @@ qualifications, CPD activities, and the history of changes to it."""
 from tortoise import fields
 from tortoise.models import Model
 
+from server.domain.name_search import indexed_terms
+
+GIVEN_NAME_FIELDS = tuple(f"{part}_name_{lang}" for lang in ("ar", "en")
+                          for part in ("first", "father", "grandfather"))
+FAMILY_NAME_FIELDS = ("family_name_ar", "family_name_en")
+
+
+def name_search_of(values) -> str:
+    """The search terms of a practitioner's names (a model or a dict of its fields)."""
+    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name, "")
+    return indexed_terms([get(f) for f in GIVEN_NAME_FIELDS],
+                         [get(f) for f in FAMILY_NAME_FIELDS])
+
 
 class Practitioner(Model):
     id = fields.UUIDField(primary_key=True)
@@ -33,10 +46,21 @@ class Practitioner(Model):
     claimed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # The names' search terms (server/domain/name_search.py), written with the names; the
+    # search indexes are built on it by migration 0006 (full text; FTS5 on SQLite). Writes
+    # that bypass save() (bulk_create, filter().update()) set it themselves.
+    name_search = fields.TextField(default="")
 
     class Meta:
         table = "practitioner"
         unique_together = (("identity_type", "identity_number"),)
+
+    async def save(self, *args, **kwargs) -> None:
+        self.name_search = name_search_of(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields and set(update_fields) & {*GIVEN_NAME_FIELDS, *FAMILY_NAME_FIELDS}:
+            kwargs["update_fields"] = [*update_fields, "name_search"]
+        await super().save(*args, **kwargs)
 
 
 class Registration(Model):

@@ -14,7 +14,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages.accounts import export, passkeys, password, security, signin, signup
     from server.pages.admin import console, employers, records
     from server.pages.record import entries, profile
-    from server.pages.register import cards, certificates, credentials, lookup
+    from server.pages.register import cards, certificates, credentials, fhir, lookup
     from server.pages.renewals import documents as renewal_documents
     from server.pages.renewals import renewing
 
@@ -25,7 +25,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *lookup.ROUTES, *cards.ROUTES, *profile.ROUTES, *entries.ROUTES, *applications.ROUTES,
         *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES,
         *renewing.ROUTES, *renewal_documents.ROUTES, *credentials.ROUTES,
-        *console.ROUTES, *employers.ROUTES, *records.ROUTES, *export.ROUTES,
+        *console.ROUTES, *employers.ROUTES, *records.ROUTES, *export.ROUTES, *fhir.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

@@ -28,6 +28,7 @@ from server.schema.limits import ApiKeyLimit, MutationRateLimit, one_sign_in_mut
 from server.schema.record import schema as record
 from server.schema.register import credential as register_credential
 from server.schema.register import schema as register
+from server.schema.register import search as register_search
 
 MAX_DEPTH = 8
 MAX_ALIASES = 15
@@ -35,7 +36,7 @@ MAX_TOKENS = 1000
 
 Query = merge_types("Query", (accounts.Query, accounts_passkeys.Query, applications.Query,
                              payments.Query, register.Query, register_credential.Query,
-                             record.Query,
+                             register_search.Query, record.Query,
                              renewals.Query, review.Query, services.Query, admin.Query,
                              employers.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, accounts_passkeys.Mutation, record.Mutation,

@@ -99,6 +99,38 @@ def as_admin(page: Page) -> None:
     _session(page, SEEDED["admin"])
 
 
+REGISTER_PEOPLE = """
+import datetime as dt
+from server.models.practitioners import Practitioner, Registration
+today = dt.date.today()
+people = [
+    ("محمد", "Mohammed", "عبد الله", "Abdullah", "PHYSICIAN", "CARDIOLOGY", "CONSULTANT",
+     400, False),
+    ("يوسف", "Yousef", "سعد", "Saad", "NURSE", "GENERAL_NURSING", "SPECIALIST", -20, False),
+    ("عبدالرحمن", "Abdulrahman", "علي", "Ali", "PHARMACIST", "CLINICAL_PHARMACY",
+     "SENIOR_PHARMACIST", 200, True)]
+for i, person in enumerate(people):
+    ar, en, father_ar, father_en, category, specialty, rank, days, suspended = person
+    p = await Practitioner.create(identity_type="PASSPORT", identity_number=f"SHOT{i:04d}",
+        first_name_ar=ar, father_name_ar=father_ar, grandfather_name_ar="",
+        family_name_ar="القحطاني", first_name_en=en, father_name_en=father_en,
+        grandfather_name_en="", family_name_en="Al-Qahtani", date_of_birth=dt.date(1980, 1, 1),
+        gender="M", nationality="SA", category=category, specialty=specialty, rank=rank)
+    await Registration.create(practitioner=p, number=f"22-R-{500 + i:07d}", rank=rank,
+        specialty=specialty, valid_from=today - dt.timedelta(days=700),
+        valid_until=today + dt.timedelta(days=days), suspended=suspended)
+"""
+
+
+def with_register_people(page: Page) -> None:
+    """More than one Al-Qahtani on the register, once per run, for the search results."""
+    if not SEEDED.get("register_people"):
+        from tests.browser.journeys import seed
+
+        seed(SEEDED["app"], REGISTER_PEOPLE)
+        SEEDED["register_people"] = True
+
+
 def _session(page: Page, token: str) -> None:
     from server.config import load_settings
     from server.context import session_cookie_name
@@ -117,6 +149,7 @@ PAGES: dict[str, Shot] = {
     "login": Shot("/login"),
     "verify-search": Shot("/verify"),
     "verify-entry": Shot("/verify/24-R-0000101"),
+    "verify-results": Shot("/verify?q=القحطاني", with_register_people),
     "dashboard": Shot("/", as_practitioner),
     "record": Shot("/record", as_practitioner),
     "cpd": Shot("/record/cpd", as_practitioner),

@@ -171,7 +171,7 @@ async def test_the_search_page_is_arabic_by_default_and_shows_a_result(client, c
     await practitioner()
     form = await client.get("/verify", headers=HTML)
     assert form.status_code == 200
-    assert '<html lang="ar" dir="rtl">' in form.text and 'name="number"' in form.text
+    assert '<html lang="ar" dir="rtl">' in form.text and 'name="q"' in form.text
     assert 'method="get" action="/verify"' in form.text
 
     found = await client.get("/verify", params={"number": "25-r-0004321"}, headers=HTML)
@@ -188,7 +188,7 @@ async def test_the_search_says_when_nobody_has_the_number(client, clean_db):
     assert "No practitioner has this registration number" in page.text
     empty = await client.get("/verify", params={"number": ""},
                              headers={**HTML, "accept-language": "en"})
-    assert "Enter a registration number" in empty.text
+    assert "Enter a name or a registration number" in empty.text
 
 
 async def test_with_htmx_only_the_result_is_swapped_in(client, clean_db):

@@ -40,6 +40,7 @@ SAMPLES = {
         "myApplications": lambda i: {"first": 5},
         "myApplication": lambda i: {"id": i["awaiting"]},
         "verifyPractitioner": lambda i: {"registrationNumber": i["registration"]},
+        "searchRegister": lambda i: {"query": "Sara"},
         "recordHistory": lambda i: {"first": 5},
         "renewal": lambda i: {"id": i["renewal"]},
         "reviewQueue": lambda i: {"first": 5},

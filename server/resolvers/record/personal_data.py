@@ -15,7 +15,13 @@ from server.domain.errors import DomainError, Problems
 from server.domain.identity import validate_identity
 from server.domain.names import validate_arabic_name_part, validate_latin_name_part
 from server.i18n import N_
-from server.models.practitioners import Practitioner, Registration
+from server.models.practitioners import (
+    FAMILY_NAME_FIELDS,
+    GIVEN_NAME_FIELDS,
+    Practitioner,
+    Registration,
+    name_search_of,
+)
 from server.resolvers.kernel import documents, lifecycle
 from server.resolvers.kernel.access import require_practitioner
 from server.resolvers.kernel.caller import Caller
@@ -114,6 +120,13 @@ async def apply_approved_change(application, reviewer_id) -> None:
     updated = await Practitioner.filter(id=application.practitioner_id).update(**values)
     if updated != 1:
         raise DomainError("NOT_FOUND", None)
+    if values.keys() & {*GIVEN_NAME_FIELDS, *FAMILY_NAME_FIELDS}:
+        # update() bypasses save(): the names' search terms are rewritten with them. Apart,
+        # because on SQLite the search index's trigger inflates the count checked above.
+        [names] = await Practitioner.filter(id=application.practitioner_id).values(
+            *GIVEN_NAME_FIELDS, *FAMILY_NAME_FIELDS)
+        await Practitioner.filter(id=application.practitioner_id).update(
+            name_search=name_search_of(names))
     await record_change(application.practitioner_id, reviewer_id, "PERSONAL_DATA_CHANGED",
                         {"before": application.data.get("before", {}), "after": changes},
                         application.id)

@@ -1,2 +1,2 @@
-"""The public register: look-ups, cards, credentials, registration numbers, and importing
-registry records."""
+"""The public register: look-ups, search, FHIR, cards, credentials, registration numbers,
+and importing registry records."""

@@ -30,7 +30,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from server import clock
-from server.models.practitioners import Practitioner, RecordChange, Registration
+from server.models.practitioners import Practitioner, RecordChange, Registration, name_search_of
 from server.resolvers.register.csv_rows import COLUMNS, NAME_COLUMNS, Row, validated
 
 PRACTITIONER_FIELDS = ("identity_type", "identity_number", *NAME_COLUMNS, "date_of_birth",
@@ -183,7 +183,7 @@ async def _store(connection, rows: list[Row], seen_numbers: dict, seen_identitie
                                                          *REGISTRATION_FIELDS)}
     practitioners = {p["id"]: p for p in await Practitioner.filter(
         id__in=[r["practitioner_id"] for r in registrations.values()],
-    ).values("id", *PRACTITIONER_FIELDS)}
+    ).values("id", *PRACTITIONER_FIELDS, "name_search")}
     holders = {(t, n): pid for pid, t, n in await Practitioner.filter(
         identity_number__in=list({row.person["identity_number"] for row in rows}),
     ).values_list("id", "identity_type", "identity_number")}
@@ -213,13 +213,17 @@ async def _store(connection, rows: list[Row], seen_numbers: dict, seen_identitie
         numbers[row.number] = row.line
         identities[row.identity] = (row.number, row.line)
         if registration is None:
-            person = Practitioner(id=uuid.uuid4(), **row.person)
+            # bulk_create bypasses save(): the search terms are written here.
+            person = Practitioner(id=uuid.uuid4(), **row.person,
+                                  name_search=name_search_of(row.person))
             new_people.append(person)
             new_registrations.append(Registration(practitioner_id=person.id, number=row.number,
                                                   **row.registration))
             continue
         person = practitioners[registration["practitioner_id"]]
-        diff = _changed(person, row.person, people, now)
+        diff = _changed(person, {**row.person, "name_search": name_search_of(row.person)},
+                        people, now)
+        diff.pop("name_search", None)  # derived, not a change the record history shows
         diff |= _changed(registration, row.registration, registrations_changed, now)
         if diff:
             updated += 1
@@ -239,7 +243,8 @@ async def _store(connection, rows: list[Row], seen_numbers: dict, seen_identitie
     if new_people:
         await Practitioner.bulk_create(new_people)
         await Registration.bulk_create(new_registrations)
-    await _update_each(connection, Practitioner, people, [*PRACTITIONER_FIELDS, "updated_at"])
+    await _update_each(connection, Practitioner, people,
+                       [*PRACTITIONER_FIELDS, "name_search", "updated_at"])
     await _update_each(connection, Registration, registrations_changed,
                        [*REGISTRATION_FIELDS, "updated_at"])
     if changes:

@@ -60,10 +60,11 @@ async def registration_entry(registration_number: str, *, owner_account_id: UUID
     if owner_account_id is not None:
         query = query.filter(practitioner__account_id=owner_account_id)
     rows = await query.limit(1).values(**_COLUMNS)
-    return _entry(rows[0], on or clock.today()) if rows else None
+    return public_entry(rows[0], on or clock.today()) if rows else None
 
 
-def _entry(row: dict[str, Any], on: dt.date) -> PublicEntry:
+def public_entry(row: dict[str, Any], on: dt.date) -> PublicEntry:
+    """A row of the public columns (the names as p_{part}_{lang}) as the public entry."""
     return PublicEntry(
         registration_number=row["number"],
         full_name_ar=full_name(row[f"p_{part}_ar"] for part in _NAME_PARTS),
@@ -86,4 +87,4 @@ async def account_entry(account_id: UUID | str) -> PublicEntry | None:
     """The entry of the registration the account's practitioner holds, or None: one query."""
     rows = await Registration.filter(practitioner__account_id=account_id).limit(1).values(
         **_COLUMNS)
-    return _entry(rows[0], clock.today()) if rows else None
+    return public_entry(rows[0], clock.today()) if rows else None
