@@ -19,13 +19,13 @@ import pytest
 from server.clock import today
 from server.config import ROOT
 from server.models.accounts import Account
-from server.models.practitioners import Practitioner, Registration
 from server.models.register import SigningKey
 from server.resolvers.accounts.sessions import open_session
 from server.resolvers.register import signing_keys
 from server.resolvers.register.credentials import expiry_of
 from tests.conftest import gql
 from tests.register.qr import decode_qr
+from tests.register.test_public_register import practitioner
 
 NUMBER = "25-R-0004321"
 MY_CREDENTIAL = "query MyCredential { myCredential { jws keyId issuedAt expiresAt } }"
@@ -37,17 +37,8 @@ async def holder(number: str = NUMBER, *, suspended: bool = False,
     """A practitioner with an account and a registration; returns a session token."""
     account = await Account.create(email=email, mobile="+966551234567", first_name="Test",
                                    family_name="Person", password_hash="-", status="ACTIVE")
-    person = await Practitioner.create(
-        account=account, identity_type="NATIONAL_ID", identity_number=identity,
-        first_name_ar="محمد", father_name_ar="عبدالله", grandfather_name_ar="أحمد",
-        family_name_ar="القحطاني", first_name_en="Mohammed", father_name_en="Abdullah",
-        grandfather_name_en="Ahmed", family_name_en="Alqahtani",
-        date_of_birth=dt.date(1984, 7, 19), gender="M", nationality="SA",
-        category="PHYSICIAN", specialty="INTERNAL_MEDICINE", rank="CONSULTANT")
-    await Registration.create(
-        practitioner=person, number=number, rank="CONSULTANT", specialty="INTERNAL_MEDICINE",
-        valid_from=dt.date(2025, 3, 1),
-        valid_until=valid_until or today() + dt.timedelta(days=400), suspended=suspended)
+    await practitioner(number, identity=identity, valid_until=valid_until,
+                       suspended=suspended, account=account)
     return await open_session(account)
 
 
