@@ -183,3 +183,26 @@ class NoSuggestions(SchemaExtension):
                          extensions=e.extensions)
             if " Did you mean" in e.message else e
             for e in result.errors]
+
+
+# docs/api.md, "Codes": why the contract's fixed code sets are String, not GraphQL enums.
+WHY_STRING = ("One of the contract's codes, typed String rather than an enum: the contract's "
+              "operations pass these codes as String variables (SearchRegister's $category, "
+              "$specialty), which an enum argument would refuse, and a code reads the same "
+              "going in and coming out.")
+CODE_FIELDS = {
+    "category": "A category code: PHYSICIAN, DENTIST, PHARMACIST, NURSE or ALLIED_HEALTH.",
+    "rank": "A rank code of the category (e.g. CONSULTANT).",
+    "specialty": "A specialty code or its English name (e.g. INTERNAL_MEDICINE); free text "
+                 "on experiences and licences held elsewhere.",
+    "organization_type": "GOVERNMENT, PRIVATE, MILITARY, UNIVERSITY or OTHER.",
+    "gender": "M or F.",
+    "nationality": "An ISO 3166-1 alpha-2 country code (e.g. SA).",
+    "country": "An ISO 3166-1 alpha-2 country code (e.g. SA).",
+    "identity_type": "NATIONAL_ID, IQAMA or PASSPORT.",
+}
+
+
+def code_field(name: str, **options):
+    """A field holding one of the contract's codes, saying what it holds and why a String."""
+    return strawberry.field(description=f"{CODE_FIELDS[name]} {WHY_STRING}", **options)

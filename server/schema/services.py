@@ -11,7 +11,7 @@ from server.models.certificates import Certificate as CertificateModel
 from server.resolvers.kernel.access import require_account
 from server.resolvers.services import applying, certificates
 from server.schema.applications import Application
-from server.schema.base import UserError, mutation_payload
+from server.schema.base import UserError, code_field, mutation_payload
 from server.schema.record.schema import sent
 from server.schema.record.types import Practitioner
 
@@ -23,12 +23,12 @@ class StartPractitionerRecordInput:
     first_name_en: str | None = None
     family_name_en: str | None = None
     date_of_birth: dt.date | None = None
-    gender: str | None = None
-    nationality: str | None = None
-    identity_type: str | None = None
+    gender: str | None = code_field("gender", default=None)
+    nationality: str | None = code_field("nationality", default=None)
+    identity_type: str | None = code_field("identity_type", default=None)
     identity_number: str | None = None
-    category: str | None = None
-    specialty: str | None = None
+    category: str | None = code_field("category", default=None)
+    specialty: str | None = code_field("specialty", default=None)
 
 
 @strawberry.input
@@ -44,7 +44,7 @@ class TrainingCertificateInput:
 class QualificationEvaluationInput:
     degree: str | None = None
     institution: str | None = None
-    country: str | None = None
+    country: str | None = code_field("country", default=None)
     awarded_on: dt.date | None = None
     verification_reference: str | None = None
     certificate_id: strawberry.ID | None = None
@@ -52,8 +52,8 @@ class QualificationEvaluationInput:
 
 @strawberry.input
 class ClassificationInput:
-    category: str | None = None
-    specialty: str | None = None
+    category: str | None = code_field("category", default=None)
+    specialty: str | None = code_field("specialty", default=None)
     qualification_level: str | None = strawberry.field(
         default=None, description="DIPLOMA, BACHELOR, MASTER, DOCTORATE or BOARD")
     years_of_experience: int | None = None
@@ -83,7 +83,7 @@ class ApplicationIdInput:
 @strawberry.input
 class SetClassificationRankInput:
     application_id: strawberry.ID | None = None
-    rank: str | None = None
+    rank: str | None = code_field("rank", default=None)
 
 
 @strawberry.type

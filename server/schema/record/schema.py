@@ -12,7 +12,7 @@ from strawberry import UNSET, Info
 from server.resolvers.kernel.access import require_account
 from server.resolvers.record import cpd, entries, own_record, personal_data
 from server.schema.applications import Application
-from server.schema.base import UserError, mutation_payload
+from server.schema.base import UserError, code_field, mutation_payload
 from server.schema.record.types import (
     CpdActivity,
     Experience,
@@ -49,12 +49,12 @@ class AddExperienceInput:
     city: str | None = UNSET
     country: str | None = strawberry.field(default=UNSET, description="ISO 3166 alpha-2")
     workplace: str | None = UNSET
-    specialty: str | None = UNSET
+    specialty: str | None = code_field("specialty", default=UNSET)
     job_description: str | None = UNSET
     start_date: dt.date | None = UNSET
     end_date: dt.date | None = strawberry.field(default=UNSET,
                                                 description="Null while it is current.")
-    organization_type: str | None = UNSET
+    organization_type: str | None = code_field("organization_type", default=UNSET)
     certificate_id: strawberry.ID | None = UNSET
 
 
@@ -75,9 +75,9 @@ class RemoveLicenseInput:
 
 @strawberry.input
 class AddLicenseInput:
-    specialty: str | None = None
+    specialty: str | None = code_field("specialty", default=None)
     expiry_date: dt.date | None = None
-    country: str | None = None
+    country: str | None = code_field("country", default=None)
     authority: str | None = None
     reference_number: str | None = None
     document_id: strawberry.ID | None = None
@@ -87,9 +87,9 @@ class AddLicenseInput:
                                "the document it has.")
 class UpdateLicenseInput:
     id: strawberry.ID | None = UNSET
-    specialty: str | None = UNSET
+    specialty: str | None = code_field("specialty", default=UNSET)
     expiry_date: dt.date | None = UNSET
-    country: str | None = UNSET
+    country: str | None = code_field("country", default=UNSET)
     authority: str | None = UNSET
     reference_number: str | None = UNSET
     document_id: strawberry.ID | None = UNSET
@@ -99,7 +99,7 @@ class UpdateLicenseInput:
 class AddQualificationInput:
     degree: str | None = None
     institution: str | None = None
-    country: str | None = None
+    country: str | None = code_field("country", default=None)
     awarded_on: dt.date | None = None
     verification_reference: str | None = None
     certificate_id: strawberry.ID | None = None
@@ -127,7 +127,7 @@ class PersonalDataChanges:
     family_name_en: str | None = None
     date_of_birth: dt.date | None = None
     gender: str | None = strawberry.field(default=None, description="M or F")
-    nationality: str | None = None
+    nationality: str | None = code_field("nationality", default=None)
     identity_number: str | None = None
 
 

@@ -35,6 +35,7 @@ from server.models.practitioners import (
 from server.models.practitioners import (
     Registration as RegistrationModel,
 )
+from server.schema.base import code_field
 from server.schema.register.types import RegistrationStatus
 
 # ------------------------------------------------------------------ loaders (one query each)
@@ -97,8 +98,8 @@ class Registration:
     status: RegistrationStatus
     valid_from: dt.date
     valid_until: dt.date
-    rank: str
-    specialty: str
+    rank: str = code_field("rank")
+    specialty: str = code_field("specialty")
     days_left: int = strawberry.field(description="Days until valid_until (negative once "
                                                   "expired).")
 
@@ -114,13 +115,13 @@ def registration_type(row: RegistrationModel, today: dt.date) -> Registration:
 class Experience:
     id: strawberry.ID
     city: str
-    country: str
+    country: str = code_field("country")
     workplace: str
-    specialty: str
+    specialty: str = code_field("specialty")
     job_description: str
     start_date: dt.date
     end_date: dt.date | None
-    organization_type: str
+    organization_type: str = code_field("organization_type")
     certificate: DocumentRef | None
 
     @classmethod
@@ -135,9 +136,9 @@ class Experience:
 @strawberry.type
 class License:
     id: strawberry.ID
-    specialty: str
+    specialty: str = code_field("specialty")
     expiry_date: dt.date
-    country: str
+    country: str = code_field("country")
     authority: str
     reference_number: str
     document: DocumentRef | None
@@ -154,7 +155,7 @@ class Qualification:
     id: strawberry.ID
     degree: str
     institution: str
-    country: str
+    country: str = code_field("country")
     awarded_on: dt.date
     verification_reference: str
     verification_outcome: str
@@ -225,14 +226,14 @@ class Practitioner:
     family_name_en: str
     date_of_birth: dt.date
     date_of_birth_hijri: str
-    gender: str
-    nationality: str
-    identity_type: str
+    gender: str = code_field("gender")
+    nationality: str = code_field("nationality")
+    identity_type: str = code_field("identity_type")
     identity_number: str = strawberry.field(
         description="Masked to its last 4 digits (PDPL): ••••••0008.")
-    category: str
-    specialty: str
-    rank: str
+    category: str = code_field("category")
+    specialty: str = code_field("specialty")
+    rank: str = code_field("rank")
 
     @classmethod
     def of(cls, p: PractitionerModel) -> Practitioner:

@@ -10,13 +10,8 @@ from strawberry import Info
 
 from server.domain import codes
 from server.resolvers.register import lookup
+from server.schema.base import WHY_STRING
 from server.schema.register.types import RegistrationStatus
-
-# docs/api.md, "Codes".
-WHY_STRING = ("One of the contract's codes, typed String rather than an enum: the contract's "
-              "operations pass these codes as String variables (SearchRegister's $category, "
-              "$specialty), which an enum argument would refuse, and a code reads the same "
-              "going in and coming out.")
 
 
 @strawberry.type(description="A practitioner as the public register shows them.")
