@@ -125,7 +125,9 @@ async def test_a_register_read_key_pages_through_every_change_since_its_cursor(c
         cursor = page["pageInfo"]["endCursor"] or cursor
         if not page["pageInfo"]["hasNextPage"]:
             break
-    assert seen == [("24-R-0000200", "registration.suspended", "SUSPENDED"),
+    assert seen == [*[(f"24-R-{200 + i:07d}", "registration.imported", "ACTIVE")
+                      for i in range(3)],
+                    ("24-R-0000200", "registration.suspended", "SUSPENDED"),
                     ("24-R-0000200", "registration.reinstated", "ACTIVE"),
                     ("24-R-0000201", "registration.suspended", "SUSPENDED")]
     # Later, from the kept cursor: only what changed since.
@@ -146,6 +148,27 @@ async def test_a_bulk_extension_is_in_the_feed(client):
         "expiringFrom": until.isoformat(), "expiringTo": until.isoformat(), "months": 6}},
         token=admin)
     assert body["data"]["extendRegistrations"]["errors"] == []
-    [row] = await RegisterChange.all()
-    assert row.type == "registration.extended" and row.valid_until > until
+    [row] = await RegisterChange.filter(type="registration.extended")
+    assert row.valid_until > until
     assert await OutboxMessage.filter(channel="standard_webhook").count() == 0
+
+
+async def test_a_registry_import_is_in_the_feed_once_per_change(client):
+    """The CSV import (`sijil import-practitioners`) writes the register too: a new record,
+    and a changed one, are in the feed; a row imported again unchanged is not."""
+    admin = await admin_token()
+    _, reader = await api_key(client, admin, await organization(client, admin),
+                              ("REGISTER_READ",))
+
+    async def feed() -> list[tuple[str, str]]:
+        body = await gql(client, CHANGES, {"first": 50}, token=reader)
+        return [(e["node"]["registrationNumber"], e["node"]["type"])
+                for e in body["data"]["registerChanges"]["edges"]]
+
+    await imported_record(number="24-R-0000300", identity=identity(7100))
+    assert await feed() == [("24-R-0000300", "registration.imported")]
+    await imported_record(number="24-R-0000300", identity=identity(7100))  # the same row
+    assert await feed() == [("24-R-0000300", "registration.imported")]
+    await imported_record(number="24-R-0000300", identity=identity(7100), valid_for_days=400)
+    assert await feed() == [("24-R-0000300", "registration.imported")] * 2
+

@@ -25,7 +25,7 @@ from server.models.outbox import OutboxMessage
 EVENTS = ("registration.suspended", "registration.reinstated", "registration.renewed",
           "registration.expiring", "registration.expired")
 # Changes of the register that are not webhook events, for the change feed only.
-FEED_ONLY = ("registration.granted", "registration.extended")
+FEED_ONLY = ("registration.granted", "registration.extended", "registration.imported")
 CHANNEL = "standard_webhook"
 FEED_LOCK = 0x5EED_F00D  # the advisory lock key that orders the change feed's writers
 
@@ -108,4 +108,20 @@ async def registrations_extended(rows: list[dict], valid_until_of) -> None:
             type="registration.extended", valid_until=valid_until_of(row["valid_until"]),
             status=registration_status(valid_until_of(row["valid_until"]),
                                        row.get("suspended", False), today).value)
+            for row in rows], using_db=conn)
+
+
+async def registrations_imported(rows: list[dict]) -> None:
+    """The feed rows of a registry import (`sijil import-practitioners`), one INSERT: `rows`
+    are the registrations created or changed by a batch (id, number, valid_until,
+    suspended), as they are after it. Call inside the batch's transaction."""
+    if not rows:
+        return
+    today = clock.today()
+    async with in_transaction() as conn:
+        await serialize_feed(conn)
+        await RegisterChange.bulk_create([RegisterChange(
+            registration_id=row["id"], registration_number=row["number"],
+            type="registration.imported", valid_until=row["valid_until"],
+            status=registration_status(row["valid_until"], row["suspended"], today).value)
             for row in rows], using_db=conn)

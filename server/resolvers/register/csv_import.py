@@ -31,6 +31,7 @@ from tortoise.transactions import in_transaction
 
 from server import clock
 from server.models.practitioners import Practitioner, RecordChange, Registration, name_search_of
+from server.resolvers.employers.events import registrations_imported
 from server.resolvers.register.csv_rows import COLUMNS, NAME_COLUMNS, Row, validated
 
 PRACTITIONER_FIELDS = ("identity_type", "identity_number", *NAME_COLUMNS, "date_of_birth",
@@ -249,6 +250,15 @@ async def _store(connection, rows: list[Row], seen_numbers: dict, seen_identitie
                        [*REGISTRATION_FIELDS, "updated_at"])
     if changes:
         await RecordChange.bulk_create(changes)
+    # The change feed (employers' systems stay in sync): every registration this batch
+    # created or changed, its register entry's names included, as it is now.
+    renamed = {person["id"] for person in people}
+    touched = {row.number for row in new_registrations} | {
+        r["number"] for r in registrations_changed} | {
+        r["number"] for r in registrations.values() if r["practitioner_id"] in renamed}
+    if touched:
+        await registrations_imported(await Registration.filter(number__in=sorted(touched)).values(
+            "id", "number", "valid_until", "suspended"))
     return len(new_people), updated, unchanged, refused, numbers, identities
 
 

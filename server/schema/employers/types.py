@@ -133,7 +133,8 @@ class WebhookDelivery:
 class RegisterChange:
     registration_number: str
     type: str = strawberry.field(description="registration.granted, .renewed, .extended, "
-                                             ".suspended, .reinstated or .expired")
+                                             ".suspended, .reinstated, .expired or .imported "
+                                             "(created or changed by a registry import)")
     status: RegistrationStatus = strawberry.field(description="The status right after the "
                                                               "change.")
     valid_until: dt.date
