@@ -62,9 +62,9 @@ def cards(base_url):
     """Three cards issued while active: one stays so, one is suspended after issue, one is
     renewed (its validUntil moves); and a forgery (one changed character of a signature)."""
     found = {}
-    for name, number, identity in (("genuine", "26-R-0000301", "1000000008"),
-                                   ("suspended", "26-R-0000302", "1000000016"),
-                                   ("changed", "26-R-0000303", "1000000024")):
+    for name, number, identity in (("genuine", "26-R-0000301", "1000003002"),
+                                   ("suspended", "26-R-0000302", "1000003010"),
+                                   ("changed", "26-R-0000303", "1000003028")):
         token = seed_holder(base_url, number, identity, f"{name}@example.com")
         found[name] = card_qr(base_url, number, token,
                               SHOTS / "card-credential.png" if name == "genuine" else None)
