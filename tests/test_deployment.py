@@ -164,8 +164,8 @@ async def _exercise(hosts, edge, http_port, bucket, tmp_path, s3_server, smtp_se
     assert listing.count("<Key>documents/") == 1
     assert not [p for p in tmp_path.glob("[ab]/**/*") if p.is_file()]
 
-    # The rate limit follows the address nginx saw: 127.0.0.2 has used up its sign-in
-    # attempts; 127.0.0.3, behind the same nginx, has not, even claiming to be 127.0.0.2.
+    # The rate limit follows the address nginx saw: 127.0.0.2 is being slowed down;
+    # 127.0.0.3, behind the same nginx, is not, even claiming to be 127.0.0.2.
     # The hosts' clock, not this process's (tests may move theirs): the database's.
     window = 300
     moment = await database_time()
@@ -173,7 +173,11 @@ async def _exercise(hosts, edge, http_port, bucket, tmp_path, s3_server, smtp_se
         await asyncio.sleep(window - moment % window + 0.1)  # not across a window's end
         moment = await database_time()
     start = dt.datetime.fromtimestamp(math.floor(moment / window) * window, dt.UTC)
-    await RateCounter.create(key="login:ip:127.0.0.2", window_start=start, count=60)
+    # Past its free allowance, and its last admitted attempt so recent that the next must
+    # wait (an address is slowed down, never locked out: server/resolvers/kernel/limits.py).
+    await RateCounter.create(key="login:ip:127.0.0.2", window_start=start, count=100)
+    await RateCounter.create(key="pace:login:ip:127.0.0.2", count=0,
+                             window_start=dt.datetime.fromtimestamp(moment + 60, dt.UTC))
     async with from_address("127.0.0.2", edge) as two, from_address("127.0.0.3", edge) as three:
         assert await login(two) == ["RATE_LIMITED"]
         assert await login(three) == ["INVALID"]
