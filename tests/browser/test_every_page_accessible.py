@@ -31,9 +31,12 @@ def open_as(new_page, base_url, seeded, name: str, lang: str, width: int):
     shot = screenshots.PAGES[name]
     page = new_page(width=width)
     cookies = [{"name": LANG_COOKIE, "value": lang, "url": base_url}]
-    if shot.prepare is not None:
+    if shot.prepare in SESSION_OF:
         cookies.append({"name": seeded["cookie"], "value": seeded[SESSION_OF[shot.prepare]],
                         "url": base_url})
+    elif shot.prepare is not None:  # an anonymous page that needs data of its own
+        screenshots.SEEDED.setdefault("app", base_url)
+        shot.prepare(page)
     page.context.add_cookies(cookies)
     page.goto(shot.path.format(**seeded))
     return page

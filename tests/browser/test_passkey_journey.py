@@ -122,8 +122,9 @@ def test_add_a_passkey_sign_out_sign_in_with_it_alone_and_remove_it(browser, app
         page.locator("#passkeys").get_by_text(text["removed"]).wait_for()
         section = page.inner_text("#passkeys")
         assert text["removed"] in section and text["none"] in section
-        # The section came in by htmx: its add form works again.
-        assert page.locator("form[data-passkey-register]").is_visible()
+        # The section came in by htmx: its add form works again, once the script has run
+        # over the swapped-in section (waited for: it follows the swap).
+        page.locator("form[data-passkey-register]").wait_for(state="visible", timeout=5000)
 
         sign_out(page)
         sign_in_with_passkey(page, text)  # the device still holds it; the site does not
