@@ -117,7 +117,7 @@ class SecurityMiddleware:
 
         if path == "/graphql" and cors.is_preflight(method, headers):
             return await _send(send, 204, b"", cors.preflight_headers(headers, self.settings),
-                               path, self.settings)
+                               self.settings)
         lang = request_language(headers, cookies)
 
         csrf_token = cookies.get(self.csrf_cookie)
@@ -280,10 +280,10 @@ async def _send_error(send, status: int, code: str, lang: str, request_headers: 
         media = JSON
         content = json.dumps({"error": {"code": public_code, "message": gettext(
             lang, MESSAGES[code], **params)}}, ensure_ascii=False).encode()
-    await _send(send, status, content, [("content-type", media)], path, settings)
+    await _send(send, status, content, [("content-type", media)], settings)
 
 
-async def _send(send, status: int, body: bytes, extra: list[tuple[str, str]], path: str,
+async def _send(send, status: int, body: bytes, extra: list[tuple[str, str]],
                 settings: Settings) -> None:
     headers = [(b"content-length", str(len(body)).encode())]
     headers += [(k.encode(), v.encode()) for k, v in extra]
