@@ -72,7 +72,7 @@ async def drop_index(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0005_review_queue_index")]
+    dependencies = [("models", "0009_credential")]
 
     initial = False
 
