@@ -2,6 +2,10 @@
 
 from tortoise import fields
 from tortoise.models import Model
+from tortoise.signals import pre_save
+
+from server import clock
+from server.domain.applications import format_application_reference
 
 
 class Application(Model):
@@ -78,3 +82,27 @@ class Counter(Model):
 
     class Meta:
         table = "counter"
+
+
+_NEXT_NUMBER = ("UPDATE counter SET value = value + 1 WHERE name = 'application' "
+                "RETURNING value")
+
+
+async def next_reference(db=None) -> str:
+    """The next application reference, in one statement (UPDATE … RETURNING, on both
+    databases), so two requests never get the same number even outside a transaction;
+    inside one, the counter's row stays locked until the commit."""
+    db = db or Counter._choose_db(True)
+    rows = await db.execute_query_dict(_NEXT_NUMBER)
+    if not rows:  # a database emptied since the migration made the row (the tests')
+        await Counter.get_or_create(name="application", using_db=db)
+        rows = await db.execute_query_dict(_NEXT_NUMBER)
+    return format_application_reference(clock.today().year, rows[0]["value"])
+
+
+@pre_save(Application)
+async def _give_a_reference(sender, instance: Application, using_db, update_fields) -> None:
+    """Every application has its reference from the moment it is stored, however it is
+    made (a service, an import, a test's shortcut)."""
+    if instance.reference is None and instance._saved_in_db is False:
+        instance.reference = await next_reference(using_db)
