@@ -27,6 +27,7 @@ from server.domain.name_search import FAMILY, GIVEN, query_terms
 from server.domain.registry import RegistrationStatus
 from server.i18n import N_
 from server.resolvers.kernel import limits
+from server.resolvers.kernel.caller import Caller
 from server.resolvers.register.lookup import public_entry
 
 PAGE_SIZE = 20
@@ -90,8 +91,11 @@ def criteria(query: str | None = None, *, given: str | None = None, family: str 
     return found
 
 
-async def search(settings, ip: str, wanted: Criteria, *, first: int | None = None,
+async def search(ctx: Caller, wanted: Criteria, *, first: int | None = None,
                  after: str | None = None, page_size: int = PAGE_SIZE) -> SearchPage:
+    """A page of the register matching `wanted`, for anyone (no account needed); name
+    searches are rate-limited per address (`ctx.ip`)."""
+    settings = ctx.settings
     size = min(first or page_size, page_size)
     if first is not None and not 1 <= first <= 100:
         raise DomainError("INVALID", "first", N_("Ask for between 1 and 100 results."))
@@ -101,7 +105,7 @@ async def search(settings, ip: str, wanted: Criteria, *, first: int | None = Non
     if not wanted.number:
         # A number finds one entry, as verifyPractitioner does; names are what could be
         # used to read the register out, so they are what is limited.
-        await limits.limit(f"register-search:{ip}", settings.register_searches_per_minute,
+        await limits.limit(f"register-search:{ctx.ip}", settings.register_searches_per_minute,
                               RATE_WINDOW, "query")
     sql, params = _statement(wanted, last, size + 1)
     rows = await connections.get("default").execute_query_dict(sql, params)
