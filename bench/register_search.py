@@ -149,6 +149,7 @@ async def explain(url: str) -> dict[str, str]:
     from server import db
     from server.resolvers.register import search
     from tortoise import Tortoise, connections
+    from tortoise.transactions import in_transaction
 
     await db.connect(url)
     try:
@@ -157,8 +158,10 @@ async def explain(url: str) -> dict[str, str]:
         for text, filters in EXPLAINED:
             sql, params = search.explain_statement(search.criteria(text, **filters))
             for _ in range(2):
-                rows = await conn.execute_query_dict(f"EXPLAIN (ANALYZE, BUFFERS) {sql}",
-                                                     params)
+                async with in_transaction() as tx:
+                    await tx.execute_script(search.SESSION)
+                    rows = await tx.execute_query_dict(f"EXPLAIN (ANALYZE, BUFFERS) {sql}",
+                                                       params)
             label = text + "".join(f", {k}={v}" for k, v in filters.items())
             plans[label] = "\n".join(row["QUERY PLAN"] for row in rows)
         return plans
