@@ -138,7 +138,15 @@ def _statement(wanted: Criteria, after_number: str | None, limit: int) -> tuple[
         params.append(value)
         return f"${len(params)}" if postgres else "?"
 
-    # Filters on the registration (specialty, status, the page's start) and on the person.
+    # The leading condition's placeholders come first: SQLite's `?` are positional.
+    if wanted.number:
+        lead = f"r.number = {param(wanted.number)}"
+    elif not postgres:
+        # Terms are letters and digits only (name_search.py), so quoting is safe.
+        match = " AND ".join(f'"{term}"*' for term in wanted.terms)
+        lead = ("p.id IN (SELECT practitioner_id FROM practitioner_name_fts "  # noqa: S608
+                f"WHERE practitioner_name_fts MATCH {param(match)})")
+    # Filters on the person and on the registration (specialty, status, the page's start).
     on_registration, on_person = [], []
     if wanted.category:
         on_person.append(f"p.category = {param(wanted.category)}")
@@ -152,16 +160,9 @@ def _statement(wanted: Criteria, after_number: str | None, limit: int) -> tuple[
                                f"{param(today() if postgres else today().isoformat())}")
     if after_number:
         on_registration.append(f"r.number > {param(after_number)}")
-    if wanted.number:
-        where = [f"r.number = {param(wanted.number)}", *on_person, *on_registration]
-    elif postgres:
+    if postgres and not wanted.number:
         return _postgres_names(wanted.terms, on_person, on_registration, param, limit), params
-    else:
-        # Terms are letters and digits only (name_search.py), so quoting is safe.
-        match = " AND ".join(f'"{term}"*' for term in wanted.terms)
-        where = ["p.id IN (SELECT practitioner_id FROM practitioner_name_fts "  # noqa: S608
-                 f"WHERE practitioner_name_fts MATCH {param(match)})",
-                 *on_person, *on_registration]
+    where = [lead, *on_person, *on_registration]
     sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY r.number LIMIT {param(limit)}"
     return sql, params
 
