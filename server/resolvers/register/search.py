@@ -39,11 +39,12 @@ SESSION = "SET LOCAL max_parallel_workers_per_gather = 0"
 _NAMES = [f"{part}_name_{lang}" for part in ("first", "father", "grandfather", "family")
           for lang in ("ar", "en")]
 # Column names only, no input: the values are always placeholders.
-_SELECT = ("SELECT r.number, r.rank, r.specialty, r.valid_from, r.valid_until, "  # noqa: S608
-           "r.suspended, "
-           "p.category, p.gender, " + ", ".join(f"p.{n} AS p_{n}" for n in _NAMES)
-           + " FROM registration r JOIN practitioner p ON p.id = r.practitioner_id")
-
+_PERSON = ["category", "gender", *_NAMES]
+_COLUMNS = ("r.number, r.rank, r.specialty, r.valid_from, r.valid_until, r.suspended, "
+            "p.category, p.gender, " + ", ".join(f"p.{n} AS p_{n}" for n in _NAMES))
+# Column names only, no input: the values are always placeholders.
+_SELECT = (f"SELECT {_COLUMNS} FROM registration r "  # noqa: S608
+           "JOIN practitioner p ON p.id = r.practitioner_id")
 
 @dataclass
 class SearchPage:
@@ -200,10 +201,12 @@ def _postgres_names(terms: list[str], on_person: list[str], on_registration: lis
     cap, size = param(CANDIDATES), param(limit)
     # Column names and placeholders only, no input.
     return (
-        f"WITH hit AS MATERIALIZED (SELECT p.id FROM practitioner p WHERE "  # noqa: S608
+        f"WITH hit AS MATERIALIZED (SELECT p.id, {', '.join(f'p.{c}' for c in _PERSON)} "  # noqa: S608
+        f"FROM practitioner p WHERE "
         f"to_tsvector('simple', p.name_search) @@ to_tsquery('simple', {query}){person} "
         f"LIMIT {cap}), many AS (SELECT count(*) >= {cap} AS yes FROM hit) "
-        f"SELECT * FROM (({_SELECT} JOIN hit ON hit.id = p.id WHERE NOT (SELECT yes FROM "
+        f"SELECT * FROM ((SELECT {_COLUMNS} FROM hit p JOIN registration r ON "
+        f"r.practitioner_id = p.id WHERE NOT (SELECT yes FROM "
         f"many){registration} ORDER BY r.number LIMIT {size}) UNION ALL ({_SELECT} WHERE "
         f"(SELECT yes FROM many){likes}{person}{registration} ORDER BY r.number "
         f"LIMIT {size})) found ORDER BY number LIMIT {size}")
