@@ -173,6 +173,16 @@ def execution_ms(plan: str) -> float | None:
     return float(found.group(1)) if found else None
 
 
+def buffers(plan: str) -> int | None:
+    """The pages the whole statement touched (its top node's Buffers line): unlike its
+    time, the same on a loaded machine and an idle one."""
+    found = re.search(r"Buffers: shared((?: \w+=\d+)+)", plan)
+    if not found:
+        return None
+    counts = dict(part.split("=") for part in found.group(1).split())
+    return int(counts.get("hit", 0)) + int(counts.get("read", 0))
+
+
 def run(practitioners: int, duration: float, rate: float, connections: int,
         database_url: str, *, reuse: bool = False, via_import: bool = False) -> dict:
     from bench.run import Server, log, pg_schema, pg_schema_url, sh, wrk
@@ -273,11 +283,13 @@ def write_doc(result: dict, path: Path) -> None:
         f"{closed['p50_ms']} | {closed['p95_ms']} | {closed['p99_ms']} | {closed['errors']} | "
         f"{closed['server_cpu_ms_per_req']} | – |",
         "",
-        "The first page's statement, EXPLAIN (ANALYZE, BUFFERS), second run:",
+        "The first page's statement, EXPLAIN (ANALYZE, BUFFERS), second run (the time "
+        "waits for the cores too; the pages read do not):",
         "",
-        "| query | execution ms |",
-        "|---|---:|",
-        *(f"| `{text}` | {ms} |" for text, ms in result.get("explain_ms", {}).items()),
+        "| query | execution ms | buffers (shared hit + read) |",
+        "|---|---:|---:|",
+        *(f"| `{text}` | {ms} | {buffers(result['plans'][text])} |"
+          for text, ms in result.get("explain_ms", {}).items()),
         "",
         "Re-measure on the same rows (the seed is kept in the schema "
         f"`{result.get('schema')}` when run with `--reuse`):",
