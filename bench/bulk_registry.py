@@ -1,6 +1,7 @@
 """A registry of N practitioners loaded straight into PostgreSQL with COPY, for S9: the rows
 `sijil import-practitioners` would write for bench/generate_registry.py's CSV, without the
-import's per-batch look-ups (113 s for 30,000 rows; this loads 1,000,000 in a few minutes).
+import's per-batch look-ups (113 s for 30,000 rows; this loaded 1,000,000 in 7.4 minutes on
+the shared 2-core machine at load average 15).
 
 Each generated row goes through the import's own checks (`csv_rows.validated`: the name
 parts as stored, the specialty's code, the identity number) and its search terms are
