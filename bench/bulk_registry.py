@@ -81,6 +81,7 @@ def _copy_batch(job: tuple) -> int:
             registrations.append(tuple(registration[c] for c in columns["registration"]))
         conn = await asyncpg.connect(plain)
         try:
+            await conn.execute(f'SET search_path TO "{schema}"')  # as the app's sessions
             async with conn.transaction():
                 for table, rows in (("practitioner", people), ("registration", registrations)):
                     await conn.copy_records_to_table(table, records=rows, columns=columns[table],

@@ -28,7 +28,10 @@ CREATE TABLE IF NOT EXISTS name_term (term text COLLATE "C" PRIMARY KEY);
 INSERT INTO name_term
     SELECT DISTINCT t FROM practitioner, unnest(string_to_array(btrim(name_search), ' ')) t
     WHERE t <> '' ON CONFLICT DO NOTHING;
-CREATE OR REPLACE FUNCTION name_term_add() RETURNS trigger LANGUAGE plpgsql AS $$
+-- SET search_path FROM CURRENT: the trigger finds name_term in this schema whatever the
+-- writing session's search_path (a COPY naming the schema, say).
+CREATE OR REPLACE FUNCTION name_term_add() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO name_term
         SELECT DISTINCT t FROM new_rows, unnest(string_to_array(btrim(new_rows.name_search),
@@ -36,9 +39,9 @@ BEGIN
         WHERE t <> '' ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$;
-CREATE TRIGGER name_term_insert AFTER INSERT ON practitioner REFERENCING NEW TABLE AS new_rows
+CREATE OR REPLACE TRIGGER name_term_insert AFTER INSERT ON practitioner REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION name_term_add();
-CREATE TRIGGER name_term_update AFTER UPDATE ON practitioner REFERENCING NEW TABLE AS new_rows
+CREATE OR REPLACE TRIGGER name_term_update AFTER UPDATE ON practitioner REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION name_term_add();
 """
 PG_DOWN = """
