@@ -2,7 +2,8 @@
 search: names in Arabic or English (server/domain/name_search.py) or a registration number.
 
 One SQL statement a page, whatever its size: the registration joined to the practitioner,
-matched through the name index (full text on PostgreSQL, FTS5 on SQLite, migration 0006),
+matched through the name index (full text on PostgreSQL, FTS5 on SQLite: migrations 0010
+and 0011; at 1,000,000 practitioners see `_postgres_names` and S9 in docs/performance.md),
 ordered by registration number with a keyset cursor. It reads only the public register's
 columns (and gender, for FHIR): identity numbers, birth dates and contact details never
 leave the database on this path. Abuse is bounded by a page size of 20, a cap of
