@@ -677,6 +677,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-large", type=int, default=1_000_000)
     parser.add_argument("--search-practitioners", type=int, default=1_000_000,
                         help="S9's register size")
+    parser.add_argument("--search-reuse", action="store_true",
+                        help="S9: keep its seeded schema and use it next time (--reuse)")
     parser.add_argument("--scale-small", type=int, default=10_000)
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/performance.md")
     parser.add_argument("--keep-logs", action="store_true")
@@ -722,7 +724,8 @@ def main(argv: list[str] | None = None) -> int:
             from bench import register_search
 
             s9 = register_search.run(args.search_practitioners, args.duration, 100,
-                                     min(args.connections, 16), base_url)
+                                     min(args.connections, 16), base_url,
+                                     reuse=args.search_reuse)
             results["S9"] = {k: v for k, v in s9.items() if k != "plans"}
             if not args.no_doc:
                 register_search.write_doc(s9, ROOT / "docs" / "performance.md")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 MIN_QUERY_LETTERS = 3
 MAX_QUERY_TERMS = 6
@@ -102,12 +103,18 @@ def _folded(word: str) -> str:
 def name_terms(text: str) -> list[str]:
     """The search terms of one name (part): every spelling in the contract's list of
     equivalences gives the same terms."""
+    return list(_name_terms(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_terms(text: str) -> tuple[str, ...]:
+    # Names repeat (an import of a million rows has a few thousand distinct parts).
     terms: list[str] = []
     for term, tail in _joined([_folded(w) for w in _words(text)]):
         terms.append(term)
         if tail:
             terms.append(tail)
-    return terms
+    return tuple(terms)
 
 
 def indexed_terms(given_parts: Iterable[str | None], family_parts: Iterable[str | None]) -> str:
@@ -118,7 +125,7 @@ def indexed_terms(given_parts: Iterable[str | None], family_parts: Iterable[str 
     marked: list[str] = []
     for mark, parts in ((GIVEN, given_parts), (FAMILY, family_parts)):
         for part in parts:
-            for term in name_terms(part or ""):
+            for term in _name_terms(part or ""):
                 plain.append(term)
                 marked.append(mark + term)
     unique = list(dict.fromkeys(plain + marked))

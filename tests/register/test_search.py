@@ -169,3 +169,46 @@ async def test_a_record_saved_with_new_names_is_reindexed(client):
     assert numbers(await search(client, "Yusuf")) == ["25-R-0000010"]
     await Practitioner.filter(id=person.id).delete()
     assert numbers(await search(client, "Yusuf")) == []
+
+
+async def test_each_way_to_a_page_gives_the_same_pages(client, monkeypatch, clock):
+    """PostgreSQL answers a name from a bounded candidate set sorted by number, or, when
+    more match than CANDIDATES, by walking the register in number order; a query term is
+    asked as the whole terms it starts, or as a prefix past EXPANSION of them (S9). With
+    the bounds made tiny, every way must give the pages the usual way gives."""
+    from server.resolvers.register import search as register_search
+
+    await registered("محمود", "الحربي", "Mahmoud", "Al-Harbi", number="25-R-0000005")
+    for n in (3, 1, 4, 2):
+        await registered(number=f"25-R-000000{n}", specialty="FAMILY_MEDICINE" if n % 2
+                         else "INTERNAL_MEDICINE", suspended=n == 4)
+    await registered("سلمان", "العتيبي", "Salman", "Otaibi", number="25-R-0000006")
+    cases = [("Moh", {}), ("Mohammed Qahtani", {}), ("mah", {}), ("محم القحط", {}),
+             ("Mohammed", {"specialty": "FAMILY_MEDICINE"}), ("Qahtani", {"status": "SUSPENDED"}),
+             ("Mohammed", {"category": "NURSE"}), ("Nobody", {})]
+
+    async def pages(query, variables) -> list[list[str]]:
+        seen, after = [], None
+        while True:
+            found = await search(client, query, first=2, after=after, **variables)
+            seen.append(numbers(found))
+            after = found["pageInfo"]["endCursor"]
+            if not after:
+                return seen
+
+    usual = {}
+    for query, variables in cases:
+        usual[query, tuple(variables.items())] = await pages(query, variables)
+    assert usual["Moh", ()] == [["25-R-0000001", "25-R-0000002"],
+                                ["25-R-0000003", "25-R-0000004"], ["25-R-0000005"]]
+    assert usual["Mohammed", (("specialty", "FAMILY_MEDICINE"),)] == [
+        ["25-R-0000001", "25-R-0000003"]]
+    assert usual["Qahtani", (("status", "SUSPENDED"),)] == [["25-R-0000004"]]
+    assert usual["Nobody", ()] == [[]]
+    for candidates, expansion in ((1, 64), (0, 64), (3000, 0), (1, 0)):
+        monkeypatch.setattr(register_search, "CANDIDATES", candidates)
+        monkeypatch.setattr(register_search, "EXPANSION", expansion)
+        clock.shift(dt.timedelta(minutes=1))  # a new minute of the per-address limit
+        for query, variables in cases:
+            assert await pages(query, variables) == usual[query, tuple(variables.items())], (
+                query, variables, candidates, expansion)

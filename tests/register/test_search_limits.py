@@ -8,9 +8,12 @@ import dataclasses
 import datetime as dt
 
 import httpx
+import pytest
 import pytest_asyncio
 
 from server.app import create_app
+from server.domain.errors import DomainError
+from server.resolvers.register import search as register_search
 from server.resolvers.register.search import MAX_PAGES, PAGE_SIZE
 from tests.conftest import NoCookies, gql
 from tests.register.helpers import SEARCH, registered
@@ -100,3 +103,30 @@ async def test_a_page_of_twenty_costs_what_a_page_of_one_costs(client, queries):
     assert twenty.count == one.count
     # The search itself is one statement; the rest is the rate limit's counter.
     assert sum("practitioner" in q for q in twenty.queries) == 1, twenty.queries
+
+
+class _Caller:
+    """The least a use case's caller is (server/resolvers/kernel/caller.py): no session,
+    no account, an address."""
+
+    def __init__(self, settings, ip: str) -> None:
+        self.settings, self.ip, self.lang = settings, ip, "en"
+        self.session = self.api_key = self.loaders = None
+        self.account, self.user_agent = None, "test"
+
+
+async def test_the_use_case_takes_a_caller_and_limits_by_its_address(settings, clean_db):
+    limited = dataclasses.replace(settings, register_searches_per_minute=2)
+    await registered(number="25-R-0000001")
+    wanted = register_search.criteria("Mohammed")
+    one, other = _Caller(limited, "192.0.2.1"), _Caller(limited, "192.0.2.2")
+    for _ in range(2):
+        page = await register_search.search(one, wanted)
+        assert [e["registration_number"] for e in page.entries] == ["25-R-0000001"]
+    with pytest.raises(DomainError) as refused:
+        await register_search.search(one, wanted)
+    assert refused.value.problems[0].code.value == "RATE_LIMITED"
+    assert (await register_search.search(other, wanted)).entries
+    # A registration number is not limited: it finds one entry, as verifyPractitioner does.
+    number = register_search.criteria("25-R-0000001")
+    assert (await register_search.search(one, number)).entries

@@ -110,8 +110,7 @@ def _number_of(text: str | None) -> str | None:
 
 async def _run(ctx, wanted, *, count: int | None, cursor: str | None):
     try:
-        return await register_search.search(ctx.settings, ctx.ip, wanted, first=count,
-                                            after=cursor)
+        return await register_search.search(ctx, wanted, first=count, after=cursor)
     except DomainError as error:
         raise _from_domain(error, ctx.lang) from None
 

@@ -2,7 +2,8 @@
 search: names in Arabic or English (server/domain/name_search.py) or a registration number.
 
 One SQL statement a page, whatever its size: the registration joined to the practitioner,
-matched through the name index (full text on PostgreSQL, FTS5 on SQLite, migration 0006),
+matched through the name index (full text on PostgreSQL, FTS5 on SQLite: migrations 0010
+and 0011; at 1,000,000 practitioners see `_postgres_names` and S9 in docs/performance.md),
 ordered by registration number with a keyset cursor. It reads only the public register's
 columns (and gender, for FHIR): identity numbers, birth dates and contact details never
 leave the database on this path. Abuse is bounded by a page size of 20, a cap of
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from server.clock import today
 from server.domain.applications import is_registration_number_like, normalize_registration_number
@@ -27,19 +29,23 @@ from server.domain.name_search import FAMILY, GIVEN, query_terms
 from server.domain.registry import RegistrationStatus
 from server.i18n import N_
 from server.resolvers.kernel import limits
+from server.resolvers.kernel.caller import Caller
 from server.resolvers.register.lookup import public_entry
 
 PAGE_SIZE = 20
 MAX_PAGES = 10
 RATE_WINDOW = dt.timedelta(minutes=1)
+# For PostgreSQL's name search, in its transaction (see `search`).
+SESSION = "SET LOCAL max_parallel_workers_per_gather = 0"
 _NAMES = [f"{part}_name_{lang}" for part in ("first", "father", "grandfather", "family")
           for lang in ("ar", "en")]
 # Column names only, no input: the values are always placeholders.
-_SELECT = ("SELECT r.number, r.rank, r.specialty, r.valid_from, r.valid_until, "  # noqa: S608
-           "r.suspended, "
-           "p.category, p.gender, " + ", ".join(f"p.{n} AS p_{n}" for n in _NAMES)
-           + " FROM registration r JOIN practitioner p ON p.id = r.practitioner_id")
-
+_PERSON = ["category", "gender", *_NAMES]
+_COLUMNS = ("r.number, r.rank, r.specialty, r.valid_from, r.valid_until, r.suspended, "
+            "p.category, p.gender, " + ", ".join(f"p.{n} AS p_{n}" for n in _NAMES))
+# Column names only, no input: the values are always placeholders.
+_SELECT = (f"SELECT {_COLUMNS} FROM registration r "  # noqa: S608
+           "JOIN practitioner p ON p.id = r.practitioner_id")
 
 @dataclass
 class SearchPage:
@@ -90,8 +96,11 @@ def criteria(query: str | None = None, *, given: str | None = None, family: str 
     return found
 
 
-async def search(settings, ip: str, wanted: Criteria, *, first: int | None = None,
+async def search(ctx: Caller, wanted: Criteria, *, first: int | None = None,
                  after: str | None = None, page_size: int = PAGE_SIZE) -> SearchPage:
+    """A page of the register matching `wanted`, for anyone (no account needed); name
+    searches are rate-limited per address (`ctx.ip`)."""
+    settings = ctx.settings
     size = min(first or page_size, page_size)
     if first is not None and not 1 <= first <= 100:
         raise DomainError("INVALID", "first", N_("Ask for between 1 and 100 results."))
@@ -101,10 +110,18 @@ async def search(settings, ip: str, wanted: Criteria, *, first: int | None = Non
     if not wanted.number:
         # A number finds one entry, as verifyPractitioner does; names are what could be
         # used to read the register out, so they are what is limited.
-        await limits.limit(f"register-search:{ip}", settings.register_searches_per_minute,
+        await limits.limit(f"register-search:{ctx.ip}", settings.register_searches_per_minute,
                               RATE_WINDOW, "query")
     sql, params = _statement(wanted, last, size + 1)
-    rows = await connections.get("default").execute_query_dict(sql, params)
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres" and not wanted.number:
+        # Parallel workers start before the branch not taken is skipped (a few ms each,
+        # for nothing): a page is read by one process.
+        async with in_transaction() as connection:
+            await connection.execute_script(SESSION)
+            rows = await connection.execute_query_dict(sql, params)
+    else:
+        rows = await connection.execute_query_dict(sql, params)
     on = today()
     entries, more = [_hit(row, on) for row in rows[:size]], len(rows) > size
     cursors = [_cursor(settings.secret_key, page + 1, e["registration_number"])
@@ -123,33 +140,89 @@ def _statement(wanted: Criteria, after_number: str | None, limit: int) -> tuple[
         params.append(value)
         return f"${len(params)}" if postgres else "?"
 
+    # The leading condition's placeholders come first: SQLite's `?` are positional.
     if wanted.number:
-        where = [f"r.number = {param(wanted.number)}"]
-    elif postgres:
-        # The full-text GIN index of migration 0006: `term:*` is "a token starting with".
-        # Terms are letters and digits only (name_search.py): safe in a tsquery.
-        query = " & ".join(f"{term}:*" for term in wanted.terms)
-        where = [f"to_tsvector('simple', p.name_search) @@ to_tsquery('simple', "
-                 f"{param(query)})"]
-    else:
+        lead = f"r.number = {param(wanted.number)}"
+    elif not postgres:
         # Terms are letters and digits only (name_search.py), so quoting is safe.
         match = " AND ".join(f'"{term}"*' for term in wanted.terms)
-        where = ["p.id IN (SELECT practitioner_id FROM practitioner_name_fts "  # noqa: S608
-                 f"WHERE practitioner_name_fts MATCH {param(match)})"]
+        lead = ("p.id IN (SELECT practitioner_id FROM practitioner_name_fts "  # noqa: S608
+                f"WHERE practitioner_name_fts MATCH {param(match)})")
+    # Filters on the person and on the registration (specialty, status, the page's start).
+    on_registration, on_person = [], []
     if wanted.category:
-        where.append(f"p.category = {param(wanted.category)}")
+        on_person.append(f"p.category = {param(wanted.category)}")
     if wanted.specialty:
-        where.append(f"r.specialty = {param(wanted.specialty)}")
+        on_registration.append(f"r.specialty = {param(wanted.specialty)}")
     if wanted.status == RegistrationStatus.SUSPENDED:
-        where.append(f"r.suspended = {param(True)}")
+        on_registration.append(f"r.suspended = {param(True)}")
     elif wanted.status in (RegistrationStatus.ACTIVE, RegistrationStatus.EXPIRED):
         operator = ">=" if wanted.status == RegistrationStatus.ACTIVE else "<"
-        where.append(f"r.suspended = {param(False)} AND r.valid_until {operator} "
-                     f"{param(today() if postgres else today().isoformat())}")
+        on_registration.append(f"r.suspended = {param(False)} AND r.valid_until {operator} "
+                               f"{param(today() if postgres else today().isoformat())}")
     if after_number:
-        where.append(f"r.number > {param(after_number)}")
+        on_registration.append(f"r.number > {param(after_number)}")
+    if postgres and not wanted.number:
+        return _postgres_names(wanted.terms, on_person, on_registration, param, limit), params
+    where = [lead, *on_person, *on_registration]
     sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY r.number LIMIT {param(limit)}"
     return sql, params
+
+
+# A query's term becomes the whole terms it starts (migration 0011's `name_term`) unless it
+# starts more than this many; then it stays a prefix (`term:*`).
+EXPANSION = 64
+# How many people a name (and the category) may match for the search to sort them all; past
+# that, it walks the register in number order instead (below).
+CANDIDATES = 3000
+
+
+def _postgres_names(terms: list[str], on_person: list[str], on_registration: list[str],
+                    param, limit: int) -> str:
+    """One statement, two ways to the first `limit` matches in number order, and the
+    database takes the one that reads less (S9, docs/performance.md):
+
+    - few people have the name: the full-text GIN index of migration 0010 finds them all
+      (each query term asked as the whole terms it starts, `_whole_terms`), at most
+      CANDIDATES, and they are sorted;
+    - many have it (at 1,000,000 practitioners a family name alone matches tens of
+      thousands): sorting them all would read each one, so the register is walked in
+      number order (its unique index; by specialty or the suspended ones, migration
+      0011's) and each entry tested with LIKE on the stored terms — " term" starts a term,
+      the same test as the prefix query — until the page is full. As at least CANDIDATES
+      match, a page is found after about limit × N / CANDIDATES entries.
+
+    The count of the bounded candidate set decides, as a one-time filter: the branch not
+    taken is never run. Terms are letters and digits only (name_search.py): safe in a
+    tsquery and in a LIKE pattern (no % or _)."""
+    query = " || ' & ' || ".join(_whole_terms(term, param) for term in terms)
+    person = "".join(f" AND {f}" for f in on_person)
+    registration = "".join(f" AND {f}" for f in on_registration)
+    likes = "".join(f" AND p.name_search LIKE {param(f'% {term}%')}" for term in terms)
+    cap, size = param(CANDIDATES), param(limit)
+    # Column names and placeholders only, no input.
+    return (
+        f"WITH hit AS MATERIALIZED (SELECT p.id, {', '.join(f'p.{c}' for c in _PERSON)} "  # noqa: S608
+        f"FROM practitioner p WHERE "
+        f"to_tsvector('simple', p.name_search) @@ to_tsquery('simple', {query}){person} "
+        f"LIMIT {cap}), many AS (SELECT count(*) >= {cap} AS yes FROM hit) "
+        f"SELECT * FROM ((SELECT {_COLUMNS} FROM hit p JOIN registration r ON "
+        f"r.practitioner_id = p.id WHERE NOT (SELECT yes FROM "
+        f"many){registration} ORDER BY r.number LIMIT {size}) UNION ALL ({_SELECT} WHERE "
+        f"(SELECT yes FROM many){likes}{person}{registration} ORDER BY r.number "
+        f"LIMIT {size})) found ORDER BY number LIMIT {size}")
+
+
+def _whole_terms(term: str, param) -> str:
+    """SQL for the tsquery of one query term: `(t1 | t2 | …)`, the stored terms that start
+    with it (a range of name_term's index), which GIN intersects far faster than the prefix
+    `term:*` (S9); the prefix when none is stored (it then matches nothing either) or more
+    than EXPANSION are."""
+    low, high = param(term), param(term + "\U0010ffff")
+    return (f"COALESCE((SELECT CASE WHEN count(*) <= {EXPANSION} THEN '(' || "  # noqa: S608
+            f"string_agg(term, "
+            f"' | ') || ')' END FROM (SELECT term FROM name_term WHERE term >= {low} AND term "
+            f"< {high} LIMIT {EXPANSION + 1}) expansion), {low} || ':*')")
 
 
 def explain_statement(wanted: Criteria) -> tuple[str, list]:

@@ -43,8 +43,7 @@ class Query:
         try:
             wanted = register_search.criteria(query, category=category, specialty=specialty,
                                               status=status.value if status else None)
-            page = await register_search.search(ctx.settings, ctx.ip, wanted, first=first,
-                                                after=after)
+            page = await register_search.search(ctx, wanted, first=first, after=after)
         except DomainError as error:
             return RegisterSearchConnection(
                 edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None),
