@@ -12,6 +12,7 @@ import uuid
 
 from tortoise.expressions import Q
 
+from server.domain.applications import parse_application_reference
 from server.domain.errors import DomainError
 from server.i18n import N_
 from server.models.accounts import Account
@@ -67,10 +68,12 @@ async def find_applications(ctx: Caller, query: str, first: int,
     query = " ".join((query or "").translate(_DIGITS).split())[:MAX_QUERY_CHARS]
     if len(query) < 2:
         raise DomainError("INVALID", "query", TOO_SHORT)
-    practitioner_ids, account_ids = await _people(query)
-    wanted = Q(practitioner_id__in=practitioner_ids) | Q(applicant_id__in=account_ids)
-    if hasattr(Application, "reference") and "reference" in Application._meta.fields_map:
-        wanted |= Q(reference__iexact=query)
+    reference = parse_application_reference(query)
+    if reference:
+        wanted = Q(reference=reference)
+    else:
+        practitioner_ids, account_ids = await _people(query)
+        wanted = Q(practitioner_id__in=practitioner_ids) | Q(applicant_id__in=account_ids)
     rows_query = Application.filter(wanted)
     if after is not None:
         try:
