@@ -22,7 +22,6 @@ from server.resolvers.kernel.corrections import points_of
 from tests.builders import errors_of, op, staff_session, upload
 from tests.conftest import gql
 from tests.review.test_review import (
-    claim,
     decide,
     post,
     practitioner_with_account,
