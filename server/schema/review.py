@@ -14,7 +14,7 @@ from server.domain import cpd as cpd_rules
 from server.resolvers.kernel import corrections
 from server.resolvers.kernel.settings import review_targets
 from server.resolvers.kernel.snapshot import compare_entries, freeze
-from server.resolvers.review import comparison, search
+from server.resolvers.review import comparison
 from server.resolvers.review import queue as review
 from server.schema.applications import Application, ApplicationKind, ApplicationStatus
 from server.schema.base import (
@@ -29,6 +29,7 @@ from server.schema.base import (
     page_size,
 )
 from server.schema.record.types import CpdActivity, Practitioner, registrations_of
+from server.schema.review_record import RecordEntryComparison, entry_rows
 
 
 @strawberry.enum
@@ -57,62 +58,6 @@ class RecordComparison:
     snapshot: str | None = strawberry.field(description="Null without a snapshot.")
     current: str | None
     changed: bool
-
-
-@strawberry.type(description="One qualification, experience, licence or CPD activity of the "
-                             "record: whether it was there when submitted and is there now.")
-class RecordEntryComparison:
-    section: str = strawberry.field(description="QUALIFICATIONS, EXPERIENCES, LICENCES or "
-                                                "CPD.")
-    title: str = strawberry.field(description="The degree, workplace, authority or "
-                                              "activity's title.")
-    place: str | None = strawberry.field(description="The institution, city, licence "
-                                                     "reference or provider.")
-    country: str | None = strawberry.field(description="An ISO 3166 code.")
-    from_date: dt.date | None = strawberry.field(description="Awarded, started, completed.")
-    to_date: dt.date | None = strawberry.field(description="Ended, or a licence's expiry.")
-    detail: str | None = strawberry.field(description="A verification outcome (PENDING, "
-                                                      "POSITIVE, DISCREPANCY, "
-                                                      "UNABLE_TO_VERIFY), or CPD hours.")
-    reference: str | None = strawberry.field(description="A verification or licence "
-                                                         "reference.")
-    before: bool | None = strawberry.field(description="On the record when submitted (or "
-                                                       "returned); null when that snapshot "
-                                                       "did not freeze this section.")
-    after: bool = strawberry.field(description="On the record now (or when resubmitted).")
-
-
-_ENTRY_SHAPE = {  # section → (title, place, country, from, to, detail, reference) keys
-    "qualifications": ("degree", "institution", "country", "awarded_on", None,
-                       "verification_outcome", "verification_reference"),
-    "experiences": ("workplace", "city", "country", "start_date", "end_date", None, None),
-    "licences": ("authority", None, "country", None, "expiry_date", None, "reference_number"),
-    "cpd": ("title", "provider", None, "completed_on", None, "hours", None),
-}
-
-
-def _date(value) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
-def entry_rows(rows: list[dict]) -> list[RecordEntryComparison]:
-    shaped = []
-    for row in rows:
-        keys, entry = _ENTRY_SHAPE[row["section"]], row["entry"]
-
-        def value(key, entry=entry):
-            return str(entry.get(key)) if key and entry.get(key) not in (None, "") else None
-
-        shaped.append(RecordEntryComparison(
-            section=row["section"].upper(), title=value(keys[0]) or "", place=value(keys[1]),
-            country=value(keys[2]), from_date=_date(entry.get(keys[3] or "")),
-            to_date=_date(entry.get(keys[4] or "")), detail=value(keys[5]),
-            reference=value(keys[6]),
-            before=row["before"], after=row["after"]))
-    return shaped
 
 
 @strawberry.type(description="What the applicant changed since the application was returned: "
@@ -345,65 +290,6 @@ class ApplicationForReview(Application):
                 for r in rows]
 
 
-@strawberry.type
-class FilePayment:
-    id: strawberry.ID
-    application_id: strawberry.ID
-    application_kind: ApplicationKind
-    status: str
-    method: str
-    amount: Money
-    refund_status: str
-    created_at: dt.datetime
-    paid_at: dt.datetime | None
-
-
-@strawberry.type
-class FileCertificate:
-    code: str
-    kind: str
-    issued_at: dt.datetime
-    valid_until: dt.date | None
-    revoked: bool
-
-
-@strawberry.type
-class FileChange:
-    at: dt.datetime
-    what: str
-    changes: strawberry.scalars.JSON
-    application_id: strawberry.ID | None
-
-
-@strawberry.type(description="Everything held about one practitioner, for staff.")
-class PractitionerFile:
-    practitioner: Practitioner
-    applications: list[ApplicationForReview]
-    payments: list[FilePayment]
-    certificates: list[FileCertificate]
-    history: list[FileChange] = strawberry.field(description="The record's changes, newest "
-                                                             "first (the latest 100).")
-
-    @classmethod
-    def of(cls, found: dict) -> PractitionerFile:
-        return cls(
-            practitioner=Practitioner.of(found["practitioner"]),
-            applications=[ApplicationForReview.of(a) for a in found["applications"]],
-            payments=[FilePayment(
-                id=strawberry.ID(str(p.id)), application_id=strawberry.ID(str(p.application_id)),
-                application_kind=ApplicationKind(p.application.kind), status=p.status,
-                method=p.method, amount=Money(amount=f"{p.amount:.2f}", currency=p.currency),
-                refund_status=p.refund_status, created_at=p.created_at, paid_at=p.paid_at)
-                for p in found["payments"]],
-            certificates=[FileCertificate(code=c.code, kind=c.kind, issued_at=c.issued_at,
-                                          valid_until=c.valid_until,
-                                          revoked=c.revoked_at is not None)
-                          for c in found["certificates"]],
-            history=[FileChange(at=r.at, what=r.what, changes=r.changes,
-                                application_id=strawberry.ID(str(r.application_id))
-                                if r.application_id else None) for r in found["history"]])
-
-
 # ------------------------------------------------------------------ inputs and payloads
 
 @strawberry.input
@@ -492,27 +378,6 @@ class Query:
                                  id: strawberry.ID) -> ApplicationForReview | None:
         row = await review.for_review(info.context, str(id))
         return ApplicationForReview.of(row) if row else None
-
-
-    @strawberry.field(description="Applications in any status, newest first, by the "
-                                  "applicant's name, identity or registration number, or "
-                                  "the application's reference (staff).")
-    async def find_applications(self, info: Info, query: str, first: int | None = None,
-                                after: str | None = None
-                                ) -> Connection[ApplicationForReview]:
-        rows, more = await search.find_applications(info.context, query, page_size(first),
-                                                    decode_time_cursor(after))
-        edges = [Edge(node=ApplicationForReview.of(r),
-                      cursor=encode_cursor(r.created_at.isoformat(), r.id)) for r in rows]
-        return Connection(edges=edges, page_info=PageInfo(
-            has_next_page=more, end_cursor=edges[-1].cursor if edges else None))
-
-    @strawberry.field(description="A practitioner's whole file: the record, applications, "
-                                  "payments, certificates and history (staff); null for an "
-                                  "unknown id.")
-    async def practitioner_file(self, info: Info, id: strawberry.ID) -> PractitionerFile | None:
-        found = await search.practitioner_file(info.context, str(id))
-        return PractitionerFile.of(found) if found else None
 
 
 @strawberry.type

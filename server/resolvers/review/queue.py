@@ -44,8 +44,6 @@ CLAIM_FOR = dt.timedelta(minutes=30)
 CLAIM_ATTEMPTS = 20  # candidates tried before "take the next one" gives up for this call
 MAX_REASON_CHARS = 2000
 
-ANOTHER_REVIEWER = N_("Another reviewer is working on this application. Wait until they "
-                      "release it or their claim lapses.")
 NOT_IN_REVIEW = N_("This application is %(status)s: only an application in review can be "
                    "released.")
 NOT_YOUR_CLAIM = N_("Another reviewer holds this application: only they or an admin can "
