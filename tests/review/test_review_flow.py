@@ -16,7 +16,7 @@ from server.models.applications import Application, ApplicationEvent
 from server.models.audit import AuditEntry
 from server.models.certificates import Certificate
 from server.models.payments import Payment
-from server.models.practitioners import CpdActivity, Practitioner, Qualification
+from server.models.practitioners import CpdActivity, Practitioner, Qualification, RecordChange
 from server.resolvers.accounts.sessions import open_session
 from server.resolvers.kernel.corrections import points_of
 from tests.builders import errors_of, op, staff_session, upload
@@ -437,6 +437,8 @@ async def test_the_practitioner_file_holds_the_record_applications_payments_cert
                          status="PAID", amount=Decimal("100.00"), idempotency_key="rf-file-1")
     await Certificate.create(code="SJ-RFLW-0001", kind="GOOD_STANDING",
                              practitioner=practitioner, application=application)
+    await RecordChange.create(practitioner=practitioner, actor_id=account.id,
+                              what="EXPERIENCE_ADDED", changes={"workplace": "KFMC"})
     body = await gql(client, FILE, {"id": str(practitioner.id)}, token=token)
     file = body["data"]["practitionerFile"]
     assert file["practitioner"]["fullNameEn"].startswith("Sara")
@@ -446,7 +448,7 @@ async def test_the_practitioner_file_holds_the_record_applications_payments_cert
                                  "amount": {"amount": "100.00"}}]
     assert file["certificates"] == [{"code": "SJ-RFLW-0001", "kind": "GOOD_STANDING",
                                      "revoked": False}]
-    assert [h["what"] for h in file["history"]] == ["IMPORTED"]
+    assert [h["what"] for h in file["history"]] == ["EXPERIENCE_ADDED"]
     assert await AuditEntry.exists(action="practitioner.file_viewed",
                                    target_id=str(practitioner.id))
     nobody = await gql(client, FILE, {"id": "00000000-0000-0000-0000-000000000000"},
