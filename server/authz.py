@@ -64,6 +64,8 @@ QUERY: dict[str, Rule] = {
     "renewal": Rule(ANY_SIGNED_IN, "Another account's renewal is null.", own=True),
     "reviewQueue": Rule(REVIEWER, "Submitted applications of everyone."),
     "reviewApplication": Rule(REVIEWER, "Any application with record, documents, payments."),
+    "findApplications": Rule(REVIEWER, "Everyone's applications by name or number; audited."),
+    "practitionerFile": Rule(REVIEWER, "Anyone's whole file; audited."),
     "verifyCertificate": Rule(PUBLIC, "Is a certificate code genuine and valid."),
     "myCertificates": Rule(ANY_SIGNED_IN, "The caller's record's certificates."),
     "myCredential": Rule(ANY_SIGNED_IN, "The caller's own registration; null without one."),
@@ -156,10 +158,13 @@ MUTATION: dict[str, Rule] = {
                                      own=True),
     "cancelApplication": Rule(ANY_SIGNED_IN, "The caller's own application.", own=True),
     "requestRefund": Rule(ANY_SIGNED_IN, "The caller's own cancelled application.", own=True),
+    "resubmitApplication": Rule(ANY_SIGNED_IN, "The caller's own returned application.",
+                                own=True),
     # Staff.
     "decideApplication": Rule(REVIEWER, "Not one's own application; not under another "
                                         "reviewer's claim."),
     "claimNextApplication": Rule(REVIEWER, "Takes the oldest waiting application."),
+    "claimApplication": Rule(REVIEWER, "Opening one to decide it; never another's claim."),
     "releaseApplication": Rule(REVIEWER, "The holder or an admin, or anyone after the claim "
                                          "lapsed."),
     "setClassificationRank": Rule(REVIEWER, "Classification applications under review."),

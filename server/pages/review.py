@@ -19,6 +19,7 @@ from server.pages.plumbing import (
     execute,
     form_response,
     form_values,
+    is_htmx,
     page_ctx,
     read_form,
     redirect,
@@ -39,6 +40,8 @@ DECISION_DONE = {
 REASON_REQUIRED = N_("Give the reason: the applicant sees it.")
 FIX_REQUIRED = N_("Say what the applicant should correct.")
 HOURS_INVALID = N_("Enter the hours as a number, like 1.5.")
+SEARCH_TOO_SHORT = N_("Enter at least 2 characters: a name, an identity or registration "
+                      "number, or an application reference.")
 
 
 async def staff_only(request: Request) -> Context:
@@ -100,8 +103,9 @@ async def take_next(request: Request):
     kind = kind if kind in KIND_NAMES else ""
     payload, _ = await submit(ctx, "PageClaimNextApplication", "claimNextApplication",
                               {"input": {"kind": kind or None}})
-    if payload.get("application"):
-        return redirect(request, f"/review/{payload['application']['id']}")
+    if payload.get("application"):  # the kind goes along, so the next one is of it too
+        return redirect(request, f"/review/{payload['application']['id']}"
+                        + _query({"kind": kind}))
     return redirect(request, "/review" + _query({"kind": kind}, taken="none"))
 
 
@@ -129,6 +133,7 @@ def _page_values(ctx: Context, application: dict, **values) -> dict:
         if classification and category else [],
         "proposed_rank": requested.get("rank"),
         "document_kind": lambda k: codes.label("document_kind", k, lang) or k,
+        "country": lambda c: codes.label("country", c, lang) or c,
         "own": ctx.account is not None and application["applicant"] is not None
         and application["applicant"]["id"] == str(ctx.account.id),
         "values": {}, "errors": {}, **values,
@@ -136,8 +141,19 @@ def _page_values(ctx: Context, application: dict, **values) -> dict:
 
 
 async def application_page(request: Request):
+    """Opening it claims it (the use case says who holds it otherwise), except when only
+    looked at (`?look=1`, from search and files) or asked for by another site."""
     ctx = await staff_only(request)
-    application = await _application(ctx, request.path_params["id"])
+    application_id = request.path_params["id"]
+    if request.query_params.get("look") != "1" and \
+            request.headers.get("sec-fetch-site") != "cross-site":
+        try:
+            uuid.UUID(application_id)
+        except ValueError:
+            raise HTTPException(404) from None
+        await submit(ctx, "PageClaimApplication", "claimApplication",
+                     {"input": {"applicationId": application_id}})
+    application = await _application(ctx, application_id)
     return render(request, ctx, "review/application.html", _page_values(
         ctx, application, decided=DECISION_DONE.get(request.query_params.get("decided") or ""),
         queue_kind=_filters(request.query_params)["kind"]))
@@ -173,9 +189,20 @@ async def decide(request: Request):
                       "recognisedHours": hours}})
     if errors:
         application = await _application(ctx, application_id)
-        return form_response(request, ctx, "review/application.html", _page_values(
-            ctx, application, values=values, queue_kind=_filters(
-                {"kind": values["queueKind"]})["kind"]), errors, block="decision")
+        page_values = _page_values(ctx, application, values=values, queue_kind=_filters(
+            {"kind": values["queueKind"]})["kind"])
+        if application["status"] in QUEUE_STATUSES and not (
+                application["claimedBy"] and not application["claimedByMe"]):
+            return form_response(request, ctx, "review/application.html", page_values,
+                                 errors, block="decision")
+        # Lost to another reviewer: the whole page, so its status and who decided show.
+        response = render(request, ctx, "review/application.html", {
+            **page_values, "errors": errors, "lost": next(iter(errors.values()))},
+            status=422)
+        if is_htmx(request):
+            response.headers.update({"HX-Retarget": "main", "HX-Reselect": "main",
+                                     "HX-Reswap": "outerHTML"})
+        return response
     status = payload["application"]["status"]
     queue_kind = _filters({"kind": values["queueKind"]})["kind"]
     following, _ = await submit(ctx, "PageClaimNextApplication", "claimNextApplication",
@@ -199,8 +226,52 @@ async def release(request: Request):
     return redirect(request, "/review?released=1")
 
 
+async def find_page(request: Request):
+    """Search: by name, identity or registration number, or application reference."""
+    ctx = await staff_only(request)
+    query = " ".join(str(request.query_params.get("q") or "").split())[:100]
+    after = _cursor(request.query_params.get("after"))
+    items, next_url, error = [], None, None
+    if query:
+        result = await execute(ctx, "PageFindApplications",
+                               {"query": query, "first": PAGE_SIZE, "after": after}) \
+            if len(query) >= 2 else None
+        if result is None:
+            error = gettext(ctx.lang, SEARCH_TOO_SHORT)
+        else:
+            page = result.data["findApplications"]
+            items = [e["node"] for e in page["edges"]]
+            if page["pageInfo"]["hasNextPage"]:
+                next_url = "/review/find?" + urlencode(
+                    {"q": query, "after": page["pageInfo"]["endCursor"]})
+    return render(request, ctx, "review/find.html", {
+        "query": query, "items": items, "next_url": next_url, "error": error,
+        "first_url": "/review/find?" + urlencode({"q": query}) if after else None,
+        "kind_names": KIND_NAMES})
+
+
+async def file_page(request: Request):
+    """A practitioner's whole file."""
+    ctx = await staff_only(request)
+    try:
+        uuid.UUID(request.path_params["id"])
+    except ValueError:
+        raise HTTPException(404) from None
+    found = (await execute(ctx, "PagePractitionerFile", {"id": request.path_params["id"]})
+             ).data["practitionerFile"]
+    if found is None:
+        raise HTTPException(404)
+    lang = ctx.lang
+    return render(request, ctx, "review/file.html", {
+        "f": found, "p": found["practitioner"], "kind_names": KIND_NAMES,
+        "verification_labels": VERIFICATION_LABELS,
+        "country": lambda c: codes.label("country", c, lang) or c})
+
+
 ROUTES = [
     Route("/review", queue_page, methods=["GET"]),
+    Route("/review/find", find_page, methods=["GET"]),
+    Route("/review/practitioners/{id}", file_page, methods=["GET"]),
     Route("/review/next", take_next, methods=["POST"]),
     Route("/review/{id}", application_page, methods=["GET"]),
     Route("/review/{id}/decide", decide, methods=["POST"]),

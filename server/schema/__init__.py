@@ -18,7 +18,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as create
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from server.schema import applications, payments, renewals, review, services
+from server.schema import applications, payments, renewals, review, review_search, services
 from server.schema.accounts import passkeys as accounts_passkeys
 from server.schema.accounts import schema as accounts
 from server.schema.admin import schema as admin
@@ -37,7 +37,8 @@ MAX_TOKENS = 1000
 Query = merge_types("Query", (accounts.Query, accounts_passkeys.Query, applications.Query,
                              payments.Query, register.Query, register_credential.Query,
                              register_search.Query, record.Query,
-                             renewals.Query, review.Query, services.Query, admin.Query,
+                             renewals.Query, review.Query, review_search.Query,
+                             services.Query, admin.Query,
                              employers.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, accounts_passkeys.Mutation, record.Mutation,
                               renewals.Mutation, payments.Mutation, review.Mutation,

@@ -12,8 +12,10 @@ from server.domain.errors import DomainError
 from server.i18n import gettext
 from server.models.applications import Application as ApplicationModel
 from server.models.applications import ApplicationEvent as EventModel
+from server.resolvers.kernel import corrections
 from server.resolvers.kernel import lifecycle as use_cases
 from server.resolvers.kernel.access import require_account
+from server.resolvers.kernel.corrections import EDITABLE
 from server.schema.base import (
     Connection,
     Edge,
@@ -27,6 +29,12 @@ from server.schema.base import (
 # The domain's enums, as GraphQL enums: one list of kinds and statuses in the code.
 ApplicationKind = strawberry.enum(rules.ApplicationKind, name="ApplicationKind")
 ApplicationStatus = strawberry.enum(rules.Status, name="ApplicationStatus")
+
+
+@strawberry.type
+class CorrectableField:
+    field: str
+    value: str
 
 
 @strawberry.type
@@ -60,9 +68,45 @@ class Application:
                                  from_status=ApplicationStatus(r.from_status)
                                  if r.from_status else None, reason=r.reason) for r in rows]
 
+    @strawberry.field(description="The latest return for correction, answered or not; "
+                                  "null when it was never returned.")
+    def correction(self) -> Correction | None:
+        rounds = corrections.corrections_of(self.model.data)
+        return correction_of(rounds[-1]) if rounds else None
+
+    @strawberry.field(description="Details of the application itself the applicant may "
+                                  "change when correcting it (ResubmitApplication's "
+                                  "`changes`), with their values now.")
+    def correctable_fields(self) -> list[CorrectableField]:
+        return [CorrectableField(field=name, value=str((self.model.data or {}).get(key) or ""))
+                for name, key in EDITABLE.get(self.model.kind, {}).items()]
+
     @strawberry.field(description="What happens next, in the request's language.")
     def next_step(self, info: Info) -> str:
         return gettext(info.context.lang, use_cases.NEXT_STEP[self.status.value])
+
+
+@strawberry.type(description="A return for correction: the reviewer's points and, once "
+                             "the applicant answered, their answers.")
+class Correction:
+    returned_at: dt.datetime
+    reason: str
+    points: list[str]
+    answers: list[str] | None = strawberry.field(description="Null until resubmitted.")
+    resubmitted_at: dt.datetime | None
+    added_document_ids: list[strawberry.ID]
+
+
+def correction_of(row: dict | None) -> Correction | None:
+    if not row:
+        return None
+    return Correction(
+        returned_at=dt.datetime.fromisoformat(row["returned_at"]),
+        reason=str(row.get("reason") or ""), points=[str(p) for p in row.get("points") or []],
+        answers=[str(a) for a in row["answers"]] if row.get("answers") is not None else None,
+        resubmitted_at=dt.datetime.fromisoformat(row["resubmitted_at"])
+        if row.get("resubmitted_at") else None,
+        added_document_ids=[strawberry.ID(str(d)) for d in row.get("added_documents") or []])
 
 
 @strawberry.type

@@ -11,7 +11,9 @@ import strawberry
 from strawberry import Info
 
 from server.domain import cpd as cpd_rules
+from server.resolvers.kernel import corrections
 from server.resolvers.kernel.settings import review_targets
+from server.resolvers.kernel.snapshot import compare_entries, freeze
 from server.resolvers.review import comparison
 from server.resolvers.review import queue as review
 from server.schema.applications import Application, ApplicationKind, ApplicationStatus
@@ -27,6 +29,7 @@ from server.schema.base import (
     page_size,
 )
 from server.schema.record.types import CpdActivity, Practitioner, registrations_of
+from server.schema.review_record import RecordEntryComparison, entry_rows
 
 
 @strawberry.enum
@@ -55,6 +58,19 @@ class RecordComparison:
     snapshot: str | None = strawberry.field(description="Null without a snapshot.")
     current: str | None
     changed: bool
+
+
+@strawberry.type(description="What the applicant changed since the application was returned: "
+                             "the record (frozen at the return, and again at "
+                             "resubmission), the details of the application, and the "
+                             "documents added.")
+class ChangesSinceReturn:
+    record: list[RecordComparison]
+    entries: list[RecordEntryComparison] = strawberry.field(
+        description="Only the entries added or gone.")
+    details: list[RequestedChange] = strawberry.field(
+        description="`before` as returned, `requested` as resubmitted.")
+    added_documents: list[strawberry.ID]
 
 
 @strawberry.type(description="A personal-data change or a (re)classification: one field "
@@ -192,6 +208,34 @@ class ApplicationForReview(Application):
                                  await self._registration(info), info.context.lang)
         return [RecordComparison(**row) for row in rows]
 
+    @strawberry.field(description="The record's qualifications, experience, licences and "
+                                  "CPD activities: frozen at submission against now.")
+    async def record_entries(self, info: Info) -> list[RecordEntryComparison]:
+        practitioner = await self._practitioner(info)
+        if practitioner is None:
+            return []
+        now = await freeze(practitioner, await self._registration(info))
+        return entry_rows(compare_entries(self.model.snapshot, now))
+
+    @strawberry.field(description="Resubmitted after a return: what changed since; null "
+                                  "otherwise.")
+    async def changes_since_return(self, info: Info) -> ChangesSinceReturn | None:
+        answered = corrections.latest_answered(self.model.data)
+        if answered is None or self.model.status in ("RETURNED",):
+            return None
+        then, now = answered.get("record") or {}, self.model.snapshot or {}
+        rows = comparison.comparison_of_snapshots(then, now, info.context.lang)
+        changed = answered.get("changed") or {}
+        return ChangesSinceReturn(
+            record=[RecordComparison(**r) for r in rows if r["changed"]],
+            entries=[e for e in entry_rows(compare_entries(then, now))
+                     if e.before is not True or not e.after],
+            details=[RequestedChange(field=k, before=str(v.get("before") or ""),
+                                     current=str(v.get("after") or ""),
+                                     requested=str(v.get("after") or ""))
+                     for k, v in changed.items() if isinstance(v, dict)],
+            added_documents=[strawberry.ID(d) for d in answered.get("added_documents") or []])
+
     @strawberry.field(description="A personal-data change, field by field; empty for other "
                                   "kinds.")
     async def requested_changes(self, info: Info) -> list[RequestedChange]:
@@ -283,6 +327,19 @@ class ClaimNextApplicationPayload:
 
 
 @strawberry.input
+class ClaimApplicationInput:
+    application_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class ClaimApplicationPayload:
+    errors: list[UserError]
+    application: ApplicationForReview | None = strawberry.field(
+        default=None, description="Claimed for the caller, unless decided, their own, or "
+                                  "held by another reviewer (see claimedBy).")
+
+
+@strawberry.input
 class ReleaseApplicationInput:
     application_id: strawberry.ID | None = None
 
@@ -345,6 +402,17 @@ class Mutation:
                                           input.kind.value if input.kind else None)
             return {"application": ApplicationForReview.of(row) if row else None}
         return await mutation_payload(info, ClaimNextApplicationPayload, run)
+
+    @strawberry.mutation(description="Opening an application to decide it: claims it for "
+                                     "the caller for 30 minutes (unless another reviewer "
+                                     "holds it) and gives back the others they hold "
+                                     "(staff).")
+    async def claim_application(self, info: Info, input: ClaimApplicationInput
+                                ) -> ClaimApplicationPayload:
+        async def run():
+            row = await review.claim(info.context, str(input.application_id or ""))
+            return {"application": ApplicationForReview.of(row)}
+        return await mutation_payload(info, ClaimApplicationPayload, run)
 
     @strawberry.mutation(description="Gives a claimed application back to the queue "
                                      "(staff).")

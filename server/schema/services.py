@@ -9,7 +9,7 @@ from strawberry import Info
 
 from server.models.certificates import Certificate as CertificateModel
 from server.resolvers.kernel.access import require_account
-from server.resolvers.services import applying, certificates
+from server.resolvers.services import applying, certificates, resubmitting
 from server.schema.applications import Application
 from server.schema.base import UserError, code_field, mutation_payload
 from server.schema.record.schema import sent
@@ -84,6 +84,25 @@ class ApplicationIdInput:
 class SetClassificationRankInput:
     application_id: strawberry.ID | None = None
     rank: str | None = code_field("rank", default=None)
+
+
+@strawberry.input(description="A change to the application itself while correcting it: "
+                             "`field` is one of the application's `correctableFields`.")
+class CorrectedFieldInput:
+    field: str
+    value: str
+
+
+@strawberry.input
+class ResubmitApplicationInput:
+    application_id: strawberry.ID | None = None
+    answers: list[str] | None = strawberry.field(
+        default=None, description="One answer per point of the return "
+                                  "(`Application.correction.points`), in order; each is "
+                                  "required.")
+    document_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Documents added with the correction (uploaded first).")
+    changes: list[CorrectedFieldInput] | None = None
 
 
 @strawberry.type
@@ -209,6 +228,16 @@ class Mutation:
                                  ) -> ServiceApplicationPayload:
         return await _wrap(info, lambda: applying.cancel(info.context,
                                                          str(input.application_id or "")))
+
+    @strawberry.mutation(description="Sends an application returned for correction (any "
+                                     "kind) back to the reviewers, answering each point; "
+                                     "no second fee.")
+    async def resubmit_application(self, info: Info, input: ResubmitApplicationInput
+                                   ) -> ServiceApplicationPayload:
+        return await _wrap(info, lambda: resubmitting.resubmit(
+            info.context, str(input.application_id or ""), list(input.answers or []),
+            [str(i) for i in input.document_ids or []],
+            {c.field: c.value for c in input.changes or []}))
 
     @strawberry.mutation(description="Asks for the fee of a cancelled application back; an "
                                       "admin approves the refund.")

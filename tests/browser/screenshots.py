@@ -68,6 +68,12 @@ submitted = await lifecycle.create("PERSONAL_DATA_CHANGE", account, p, status="S
     data={"changes": {"familyNameEn": "Al-Qahtani"}, "before": {"familyNameEn": "Alqahtani"}})
 renewal = await lifecycle.create("RENEWAL", account, p, years=1,
     data={"answers": {}})
+returned = await lifecycle.create("TRAINING_CERTIFICATE", account, p, status="RETURNED",
+    data={"programme": "Internal medicine residency", "institution": "KFMC", "corrections": [{
+        "returned_at": dt.datetime.now(dt.UTC).isoformat(), "reason": "The letter is unsigned.",
+        "points": ["Upload the signed training letter", "Correct the programme's name"],
+        "record": None, "documents": [], "answers": None, "added_documents": [],
+        "resubmitted_at": None}]})
 reviewer, _ = await create_staff("reviewer@sijil.example", "reviewer", "quiet meadow lantern 9")
 admin, _ = await create_staff("admin@sijil.example", "admin", "quiet meadow lantern 9")
 from server.models.employers import ApiKey, Organization, WebhookDelivery, WebhookEndpoint
@@ -83,6 +89,7 @@ await WebhookDelivery.create(organization=org, webhook_id="msg_1", body="{}",
 print(json.dumps({"token": await open_session(account), "application": str(application.id),
                   "submitted": str(submitted.id), "renewal": str(renewal.id),
                   "experience": str(experience.id), "reviewer": await open_session(reviewer),
+                  "returned": str(returned.id), "practitioner": str(p.id),
                   "admin": await open_session(admin)}))
 """
 
@@ -171,6 +178,9 @@ PAGES: dict[str, Shot] = {
     "password-forgot": Shot("/password/forgot"),
     "review-queue": Shot("/review", as_reviewer),
     "review-application": Shot("/review/{submitted}", as_reviewer),
+    "review-find": Shot("/review/find?q=Alqahtani", as_reviewer),
+    "review-file": Shot("/review/practitioners/{practitioner}", as_reviewer),
+    "application-resubmit": Shot("/applications/{returned}/resubmit", as_practitioner),
     "services-good-standing": Shot("/services/good-standing", as_practitioner),
     "services-classification": Shot("/services/classification", as_practitioner),
     "services-reclassification": Shot("/services/reclassification", as_practitioner),

@@ -629,7 +629,8 @@ async def test_take_the_next_one_and_decide_through_the_pages(browser_like, sett
     first = await submitted("RENEWAL", days_ago=2)
     second = await submitted("RENEWAL", days_ago=1)
     taken = await post(browser_like, "/review/next", {"kind": "RENEWAL"})
-    assert taken.status_code == 303 and taken.headers["location"] == f"/review/{first.id}"
+    assert taken.status_code == 303
+    assert taken.headers["location"] == f"/review/{first.id}?kind=RENEWAL"
     page = await browser_like.get(f"/review/{first.id}")
     assert "Give it back to the queue" in page.text
 
@@ -728,7 +729,7 @@ async def test_a_classification_shows_the_proposed_rank_and_the_reviewer_grants_
     assert page.status_code == 200
     assert "Requested changes" in page.text and 'name="rank"' in page.text
     # What the rank rests on, as it stood when the application was sent.
-    assert "Qualifications and experience when submitted" in page.text
+    assert "Qualifications, experience, licences and CPD" in page.text
     assert "MSc Internal Medicine" in page.text and "DF-2016-778" in page.text
     assert "Verified" in page.text
     assert re.search(r'<option value="REGISTRAR"\s+selected', page.text)
@@ -736,7 +737,7 @@ async def test_a_classification_shows_the_proposed_rank_and_the_reviewer_grants_
     bad = await post(browser_like, f"/review/{application.id}/decide",
                      {"decision": "APPROVE", "rank": "NOT_A_RANK"}, htmx=True)
     assert bad.status_code == 422 and "Choose a rank of the category." in bad.text
-    assert (await Application.get(id=application.id)).status == "SUBMITTED"
+    assert (await Application.get(id=application.id)).status == "IN_REVIEW"  # opened: claimed
 
     done = await post(browser_like, f"/review/{application.id}/decide",
                       {"decision": "APPROVE", "rank": "SENIOR_REGISTRAR"})

@@ -76,8 +76,11 @@ async def stored_document(settings, owner: Account, kind: str = "OTHER",
 
 
 async def application(account, practitioner, kind: str, status: str, **extra) -> Application:
+    from server.resolvers.kernel.lifecycle import next_reference
+
     row = await Application.create(
         kind=kind, status=status, applicant=account, practitioner=practitioner,
+        reference=await next_reference(),
         submitted_at=dt.datetime.now(dt.UTC) if status not in ("DRAFT",) else None, **extra)
     await ApplicationEvent.create(application=row, actor_id=account.id, from_status="",
                                   to_status=status)

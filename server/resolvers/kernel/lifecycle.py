@@ -87,6 +87,10 @@ async def transition(application: Application, to: str, *, actor_id=None, actor_
     return application
 
 
+async def practitioner_of(application: Application) -> Practitioner:
+    return await Practitioner.get(id=application.practitioner_id)
+
+
 async def mine(account_id, application_id: str) -> Application:
     """The caller's own application, else NOT_FOUND (never "exists but not yours")."""
     wanted = as_uuid(application_id)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 from server.domain import cpd as cpd_rules
 from server.domain.names import full_name
 from server.models.practitioners import (
+    CpdActivity,
     Experience,
     License,
     Practitioner,
@@ -57,6 +59,9 @@ async def freeze(practitioner: Practitioner, registration: Registration | None,
     qualifications = await Qualification.filter(practitioner_id=practitioner.id) \
         .order_by("-awarded_on").values("degree", "institution", "country", "awarded_on",
                                         "verification_reference", "verification_outcome")
+    cpd = await CpdActivity.filter(practitioner_id=practitioner.id) \
+        .order_by("-completed_on").values("title", "provider", "hours", "completed_on",
+                                          "status", "certificate_id")
     frozen = {
         "practitioner": {
             "names_ar": [practitioner.first_name_ar, practitioner.father_name_ar,
@@ -72,6 +77,7 @@ async def freeze(practitioner: Practitioner, registration: Registration | None,
         "experiences": [_plain(e) for e in experiences],
         "licences": [_plain(lic) for lic in licences],
         "qualifications": [_plain(q) for q in qualifications],
+        "cpd": [_plain(c) for c in cpd],
     }
     if registration is not None:
         frozen["registration"] = {"number": registration.number,
@@ -83,9 +89,42 @@ async def freeze(practitioner: Practitioner, registration: Registration | None,
 
 
 def _plain(row: dict) -> dict:
-    """A row as JSON keeps it: dates as YYYY-MM-DD, ids as text."""
+    """A row as JSON keeps it: dates as YYYY-MM-DD, ids and hours as text."""
     return {k: v.isoformat() if isinstance(v, dt.date) else
-            str(v) if isinstance(v, uuid.UUID) else v for k, v in row.items()}
+            str(v) if isinstance(v, uuid.UUID | Decimal) else v for k, v in row.items()}
+
+
+# The lists of the record compared entry by entry, in this order.
+SECTIONS = ("qualifications", "experiences", "licences", "cpd")
+
+
+def _entry_key(entry: dict) -> str:
+    """An entry is the same when every frozen value is: a changed one shows as one gone
+    and one added."""
+    return repr(sorted((k, str(v)) for k, v in entry.items()))
+
+
+def compare_entries(then: dict | None, now: dict) -> list[dict]:
+    """[{section, entry, before, after}] for every qualification, experience, licence and
+    CPD activity in either frozen record (`then`, `now`: what `freeze` returns): `before`
+    and `after` say whether it is in each; `before` is None when `then` did not freeze the
+    section (a snapshot older than the section, or none at all)."""
+    then = then if isinstance(then, dict) else {}
+    rows = []
+    for section in SECTIONS:
+        old = then.get(section) if isinstance(then.get(section), list) else None
+        new = now.get(section) or []
+        old_keys = {_entry_key(e) for e in old or [] if isinstance(e, dict)}
+        new_keys = {_entry_key(e) for e in new}
+        for entry in new:
+            rows.append({"section": section, "entry": entry,
+                         "before": None if old is None else _entry_key(entry) in old_keys,
+                         "after": True})
+        for entry in old or []:
+            if isinstance(entry, dict) and _entry_key(entry) not in new_keys:
+                rows.append({"section": section, "entry": entry, "before": True,
+                             "after": False})
+    return rows
 
 
 def snapshot_values(snapshot: dict | None) -> dict[str, str | None]:

@@ -17,7 +17,16 @@ def comparison(snapshot: dict | None, practitioner: Practitioner | None,
                registration: Registration | None, lang: str) -> list[dict]:
     """[{field, snapshot, current, changed}]: codes shown as labels in `lang`, compared as
     codes; `changed` only when there is a snapshot to compare with."""
-    then, current = snapshot_values(snapshot), record_values(practitioner, registration)
+    return _compared(snapshot_values(snapshot), record_values(practitioner, registration),
+                     lang)
+
+
+def comparison_of_snapshots(then: dict | None, now: dict | None, lang: str) -> list[dict]:
+    """The same, between two frozen records (at a return, and at the resubmission)."""
+    return _compared(snapshot_values(then), snapshot_values(now), lang)
+
+
+def _compared(then: dict, current: dict, lang: str) -> list[dict]:
     rows = []
     for field, code_kind in COMPARED:
         old, new = then.get(field), current.get(field)

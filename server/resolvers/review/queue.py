@@ -25,7 +25,7 @@ from server.models.accounts import Account
 from server.models.applications import Application, ApplicationDocument, ApplicationEvent
 from server.models.payments import Payment
 from server.models.practitioners import CpdActivity, Practitioner
-from server.resolvers.kernel import audit, lifecycle
+from server.resolvers.kernel import audit, corrections, lifecycle
 from server.resolvers.kernel.access import require_staff
 from server.resolvers.kernel.caller import Caller
 from server.resolvers.kernel.ids import as_uuid
@@ -44,8 +44,6 @@ CLAIM_FOR = dt.timedelta(minutes=30)
 CLAIM_ATTEMPTS = 20  # candidates tried before "take the next one" gives up for this call
 MAX_REASON_CHARS = 2000
 
-ANOTHER_REVIEWER = N_("Another reviewer is working on this application. Wait until they "
-                      "release it or their claim lapses.")
 NOT_IN_REVIEW = N_("This application is %(status)s: only an application in review can be "
                    "released.")
 NOT_YOUR_CLAIM = N_("Another reviewer holds this application: only they or an admin can "
@@ -291,10 +289,97 @@ async def for_review(ctx: Caller, application_id) -> Application | None:
     return application
 
 
+async def claim(ctx: Caller, application_id) -> Application:
+    """Opening an application to decide it claims it for the caller (30 minutes, renewed
+    while they hold it) and gives back any other application the caller holds. Decided,
+    the caller's own, or held by another reviewer: returned as it is, for the page to say
+    so."""
+    reviewer = require_staff(ctx)
+    application = await _get(application_id)
+    if application.applicant_id == reviewer.id or application.status not in QUEUE_STATUSES:
+        return application
+    holder = claim_holder(application)
+    if holder is not None and holder != reviewer.id:
+        return application
+    moment = clock.now()
+    try:
+        async with in_transaction():
+            await _release_held(ctx, reviewer, but=application.id)
+            if holder == reviewer.id:
+                await Application.filter(id=application.id, status="IN_REVIEW",
+                                         claimed_by_id=reviewer.id) \
+                    .update(claimed_until=moment + CLAIM_FOR)
+                application.claimed_until = moment + CLAIM_FOR
+            else:
+                await _take(ctx, reviewer, application, moment)
+    except _Lost:  # another reviewer opened it the same moment: theirs
+        return await Application.get(id=application.id)
+    return application
+
+
+async def _release_held(ctx: Caller, reviewer, but) -> None:
+    """Back to the queue: every application the reviewer holds but `but`."""
+    for held in await Application.filter(status="IN_REVIEW", claimed_by_id=reviewer.id) \
+            .exclude(id=but):
+        moved = await Application.filter(id=held.id, status="IN_REVIEW",
+                                         claimed_by_id=reviewer.id) \
+            .update(status="SUBMITTED", claimed_by_id=None, claimed_until=None)
+        if moved != 1:
+            continue
+        await ApplicationEvent.create(application_id=held.id, actor_id=reviewer.id,
+                                      from_status="IN_REVIEW", to_status="SUBMITTED")
+        await audit.record("application.released", actor=reviewer, ip=ctx.ip,
+                           target_type="application", target_id=held.id,
+                           claim_of=str(reviewer.id), opened_instead=str(but))
+
+
+DECIDED_BY = {
+    "APPROVED": N_("%(who)s approved this application meanwhile. What you wrote is kept "
+                   "below, not saved."),
+    "REJECTED": N_("%(who)s rejected this application meanwhile. What you wrote is kept "
+                   "below, not saved."),
+    "RETURNED": N_("%(who)s returned this application to the applicant meanwhile. What "
+                   "you wrote is kept below, not saved."),
+}
+DECIDED_OTHERWISE = N_("This application is no longer waiting for a decision. What you "
+                       "wrote is kept below, not saved.")
+HELD_BY = N_("%(who)s is working on this application: only they can decide it until "
+             "they give it back or their claim lapses. What you wrote is kept below, not "
+             "saved.")
+
+
+async def _hold_for_decision(reviewer, application_id) -> None:
+    """Inside the deciding transaction: the caller's claim on the application, taken now
+    when nobody's runs (a conditional write, so it is also the row's lock until the
+    decision commits). Refused, with who decided what or who holds it."""
+    moment = clock.now()
+    held = await Application.filter(
+        Q(claimed_by_id=reviewer.id) | Q(claimed_by_id__isnull=True)
+        | Q(claimed_until__isnull=True) | Q(claimed_until__lt=moment),
+        id=application_id, status__in=QUEUE_STATUSES,
+    ).update(claimed_by_id=reviewer.id, claimed_until=moment + CLAIM_FOR)
+    if held == 1:
+        return
+    current = await Application.get_or_none(id=application_id)
+    if current is None:
+        return  # the decision says NOT_FOUND
+    if current.status in QUEUE_STATUSES:
+        holder = await Account.get_or_none(id=current.claimed_by_id)
+        raise DomainError("NOT_ALLOWED", None, HELD_BY,
+                          who=holder.email if holder else "?")
+    if current.status in DECIDED_BY and current.decided_by_id:
+        decider = await Account.get_or_none(id=current.decided_by_id)
+        raise DomainError("INVALID_STATE", None, DECIDED_BY[current.status],
+                          who=decider.email if decider else "?")
+    raise DomainError("INVALID_STATE", None, DECIDED_OTHERWISE)
+
+
 async def decide(ctx: Caller, application_id, decision: str, reason: str, recognised_hours=None,
                  what_to_fix: str = "") -> Application:
-    """The decision (server/resolvers/review/decisions.py), refused while another reviewer's claim
-    runs. What to fix, when given, follows the reason: the applicant reads both."""
+    """The decision (server/resolvers/review/decisions.py), refused while another reviewer's
+    claim runs; an unclaimed application is claimed and decided in one transaction. What to
+    fix, when given, follows the reason: the applicant reads both; returning, its lines are
+    the points the applicant answers one by one (server/resolvers/services/resubmitting.py)."""
     reviewer = require_staff(ctx)
     reason, what_to_fix = (reason or "").strip(), (what_to_fix or "").strip()
     if len(reason) > MAX_REASON_CHARS:
@@ -304,15 +389,16 @@ async def decide(ctx: Caller, application_id, decision: str, reason: str, recogn
         raise DomainError("INVALID", "whatToFix", N_("Use at most %(limit)s characters."),
                           limit=MAX_REASON_CHARS)
     wanted = as_uuid(application_id)
-    application = await Application.get_or_none(id=wanted) if wanted else None
-    if application is not None:
-        holder = claim_holder(application)
-        if holder is not None and holder != reviewer.id:
-            raise DomainError("NOT_ALLOWED", None, ANOTHER_REVIEWER)
-    if what_to_fix:
-        reason = f"{reason}\n\n{what_to_fix}" if reason else what_to_fix
-    return await decisions.apply_decision(ctx, str(application_id or ""), decision, reason,
-                                          recognised_hours)
+    full_reason = f"{reason}\n\n{what_to_fix}" if reason and what_to_fix \
+        else what_to_fix or reason
+    async with in_transaction():
+        if wanted is not None:
+            await _hold_for_decision(reviewer, wanted)
+        application = await decisions.apply_decision(
+            ctx, str(application_id or ""), decision, full_reason, recognised_hours)
+        if application.status == "RETURNED":
+            await corrections.opened(application, reason, what_to_fix)
+    return application
 
 
 # ------------------------------------------------------------------ batch loaders
