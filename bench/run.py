@@ -640,6 +640,7 @@ def run_once(args, base_url: str, only: set[str], label: str) -> dict:
         try:
             log(f"[{label}] database: {url}")
             if reuse and saved.exists() and (tmp / "seed.json").exists():
+                sh([PY, "-m", "bench.seed", str(tmp / "seed.json"), "--refresh"], env)
                 seed = json.loads((tmp / "seed.json").read_text())
                 setup = json.loads((tmp / "setup.json").read_text())
                 setup["reused"] = str(tmp)
@@ -894,7 +895,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", metavar="NAME", default=None,
                         help="keep the seeded database under var/bench/ (and its PostgreSQL "
                              "schema) and reuse it in the next run with the same NAME, "
-                             "database and --practitioners: no import, no seeding")
+                             "database and --practitioners: no import, no seeding (for S1, "
+                             "V, S2, S3 and W; S8's renewals are spent by the first run)")
     parser.add_argument("--doc-from", type=Path, default=None,
                         help="only rewrite docs/performance.md from a results JSON file")
     args = parser.parse_args(argv)

@@ -83,8 +83,9 @@ def public_entry(row: dict[str, Any], on: dt.date) -> PublicEntry:
 # see it): on PostgreSQL asyncpg prepares it once per connection and reuses the plan, and no
 # ORM query is built per request (docs/performance.md, "Where the time goes"). The same
 # columns as `_COLUMNS`, under the same names, so `public_entry` reads either.
+# Constant table and column names only; the number is always a parameter.
 _VERIFY_SQL = (
-    "SELECT r.number, r.rank, r.specialty, r.valid_from, r.valid_until, r.suspended, "
+    "SELECT r.number, r.rank, r.specialty, r.valid_from, r.valid_until, r.suspended, "  # noqa: S608
     "p.category, " + ", ".join(f"p.{part}_{lang} AS p_{part}_{lang}"
                                for part in _NAME_PARTS for lang in ("ar", "en")) +
     " FROM {registration} r JOIN {practitioner} p ON p.id = r.practitioner_id"
