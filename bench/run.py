@@ -819,7 +819,8 @@ def write_doc(results: dict, path: Path) -> None:
         f"graphql-core {v['graphql-core']}; load: {m['wrk']} (1 thread) and "
         f"bench/loadgen.py",
         f"- Database: {results['database']}, {results['practitioners']:,} practitioners "
-        f"(+ {added})",
+        f"(+ {added})" + (" — reused from an earlier run (`--reuse`), not fresh"
+                          if results.get("setup", {}).get("reused") else ""),
         f"- App: `sijil serve --no-worker`, one uvicorn worker, SIJIL_ENV=development, request "
         f"log on; closed-loop scenarios: {results['connections']} connections, "
         f"{results['duration']} s after a 2 s warm-up",
