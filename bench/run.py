@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import importlib.metadata as md
 import json
@@ -45,7 +46,11 @@ from bench.common import BENCH, ROOT, free_port, is_postgres, operation
 
 PY = sys.executable
 TARGETS = {
-    "S1": "ratio ≥ 0.6 of the reference",
+    "S1": "≥ 0.7 of the Starlette + Tortoise reference, p99 ≤ 2× its p99",
+    "S1a": "≥ 0.25 of the one-statement asyncpg reference, p99 ≤ 5× (PostgreSQL)",
+    "S1p": "≥ 0.35 of PostGraphile 4 (PostgreSQL, node/npm)",
+    "V": "/verify/{number} page ≥ 0.8 of PublicRegisterEntry over /graphql",
+    "W": "--workers 2 ≥ 1.6× one worker, S1 and S3",
     "S2": "≤ 6 queries; p99 ≤ 50 ms at 100 req/s",
     "S3": "ratio ≥ 0.8 of PageDashboard over /graphql",
     "S4": "1,000,000 vs 10,000 practitioners: p99 ≤ 1.5× (S1 and review queue); queue "
@@ -56,7 +61,12 @@ TARGETS = {
     "S8": "total server time ≤ 300 ms",
     "S9": "register search p99 ≤ 50 ms under load at 1,000,000 practitioners (PostgreSQL)",
 }
-ALL = ["S1", "S2", "S3", "S5", "S8", "S6", "S7", "S9"]
+ALL = ["S1", "V", "S2", "S3", "S5", "W", "S8", "S6", "S7", "S9"]
+S1_TARGET, S1_P99 = 0.7, 2.0
+ASYNCPG_TARGET, ASYNCPG_P99 = 0.25, 5.0
+PEER_TARGET = 0.35
+PAGE_TARGET = 0.8
+SCALING_TARGET = 1.6
 
 
 def log(message: str) -> None:
@@ -152,13 +162,29 @@ class Server:
 # ------------------------------------------------------------------ load
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (all its threads) so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time of a process (all its threads) and of its live children
+    (`sijil serve --workers 2`'s worker processes) so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        total += sum(cpu_seconds(int(child)) for child in children)
+    return total
+
+
+def loadavg() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
 def wrk(url: str, duration: float, connections: int, *, method: str = "GET",
         body_file: Path | None = None, body_lines: Path | None = None,
+        path_lines: Path | None = None,
         headers: dict | None = None, warmup: float = 2.0, pid: int | None = None,
         rate: float | None = None) -> dict:
     """Closed loop: `connections` connections, each sending its next request when the last
@@ -167,7 +193,7 @@ def wrk(url: str, duration: float, connections: int, *, method: str = "GET",
     request: unlike throughput, it hardly moves when other processes compete for the
     cores."""
     env = {**os.environ, "WRK_METHOD": method, "WRK_BODY_FILE": str(body_file or ""),
-           "WRK_BODY_LINES": str(body_lines or ""),
+           "WRK_BODY_LINES": str(body_lines or ""), "WRK_PATH_LINES": str(path_lines or ""),
            "WRK_HEADERS": "|".join(f"{k}: {v}" for k, v in (headers or {}).items()),
            "WRK_RATE": f"{rate:.3f}" if rate else ""}
     script = str(BENCH / "wrk" / "request.lua")
@@ -292,7 +318,7 @@ def scenarios(args, env: dict, tmp: Path, seed: dict, results: dict, only: set[s
         log(f"queries per request: {results['queries_per_request']}")
         d, c = args.duration, args.connections
 
-        if "S1" in only or "S5" in only:
+        if "S1" in only or "S5" in only or "W" in only:
             log("S1: reference endpoint, then VerifyPractitioner over /graphql")
             reference = wrk(ref.url + "/graphql", d, c, method="POST", body_lines=lines,
                             pid=ref.proc.pid)
@@ -301,9 +327,41 @@ def scenarios(args, env: dict, tmp: Path, seed: dict, results: dict, only: set[s
                              "ratio": round(s1["rps"] / reference["rps"], 3),
                              "cpu_ratio": round(reference["server_cpu_ms_per_req"]
                                                 / s1["server_cpu_ms_per_req"], 3),
+                             "p99_ratio": round(s1["p99_ms"] / reference["p99_ms"], 3),
                              "queries": counts["S1 VerifyPractitioner"]["queries"],
-                             "target": 0.6}
+                             "target": S1_TARGET, "target_p99": S1_P99}
             log(f"S1 {s1['rps']} vs {reference['rps']} req/s")
+            if is_postgres(env["DATABASE_URL"]):
+                peers(env, tmp, lines, sample, a, s1, d, c, results)
+            else:
+                results["S1_peers_note"] = ("the asyncpg reference and PostGraphile need "
+                                            "PostgreSQL (DATABASE_URL=postgres://…)")
+                log(f"S1 peers skipped: {results['S1_peers_note']}")
+
+        if "V" in only:
+            numbers = seed["registration_numbers"]
+            paths = tmp / "verify-paths.txt"
+            paths.write_text("\n".join(f"/verify/{n}" for n in numbers) + "\n")
+            entry_q = operation("PublicRegisterEntry")
+            entry_lines = tmp / "entry-bodies.txt"
+            entry_lines.write_text("\n".join(json.dumps({"query": entry_q, "variables": {
+                "registrationNumber": n}}) for n in numbers) + "\n")
+            check_json(graphql, {"query": entry_q, "variables": {
+                "registrationNumber": numbers[0]}}, {})
+            html = {"accept": "text/html"}
+            page = httpx.get(f"{app.url}/verify/{numbers[0]}", headers=html)
+            if page.status_code != 200 or numbers[0] not in page.text:
+                raise RuntimeError(f"/verify/{numbers[0]} answered {page.status_code}")
+            log("V: /verify/{number} page vs PublicRegisterEntry over /graphql")
+            v_api = wrk(graphql, d, c, method="POST", body_lines=entry_lines, pid=app.proc.pid)
+            v_page = wrk(app.url + "/verify/x", d, c, path_lines=paths, headers=html,
+                         pid=app.proc.pid)
+            results["V"] = {"app": v_page, "reference": v_api,
+                            "ratio": round(v_page["rps"] / v_api["rps"], 3),
+                            "cpu_ratio": round(v_api["server_cpu_ms_per_req"]
+                                               / v_page["server_cpu_ms_per_req"], 3),
+                            "page_bytes": len(page.content), "target": PAGE_TARGET}
+            log(f"V page {v_page['rps']} vs api {v_api['rps']} req/s")
 
         if "S2" in only:
             body = tmp / "my-practitioner.json"
@@ -400,9 +458,92 @@ def scenarios(args, env: dict, tmp: Path, seed: dict, results: dict, only: set[s
                 log(f"review queue page {QUEUE_DEEP_PAGE}: {results['RQ500']['rps']} req/s, "
                     f"p50 {results['RQ500']['p50_ms']} ms (page 1: "
                     f"{results['RQ']['p50_ms']} ms)")
+        if "W" in only and "S1" in results and "S3" in results:
+            scaling(env, tmp, lines, seed, results, d, c)
     finally:
         app.stop()
         ref.stop()
+
+
+def peers(env: dict, tmp: Path, lines: Path, sample: dict, expected: dict, s1: dict,
+          d: float, c: int, results: dict) -> None:
+    """S1 against the one-statement asyncpg reference and PostGraphile 4 (PostgreSQL)."""
+    from bench import peers as peer_servers
+
+    url = env["DATABASE_URL"]
+    port = free_port()
+    ref = Server("reference-asyncpg", [PY, "-m", "bench.reference_asyncpg", "--port",
+                                       str(port)], env, port, tmp)
+    try:
+        ref.wait_ready("/graphql")
+        got = check_json(ref.url + "/graphql", sample, {})
+        if got != expected:
+            raise RuntimeError(f"the asyncpg reference differs from the app:\n{expected}\n{got}")
+        log("S1: the one-statement asyncpg reference")
+        m = wrk(ref.url + "/graphql", d, c, method="POST", body_lines=lines, pid=ref.proc.pid)
+    finally:
+        ref.stop()
+    results["S1a"] = {"app": s1, "reference": m, "ratio": round(s1["rps"] / m["rps"], 3),
+                      "cpu_ratio": round(m["server_cpu_ms_per_req"]
+                                         / s1["server_cpu_ms_per_req"], 3),
+                      "p99_ratio": round(s1["p99_ms"] / m["p99_ms"], 3),
+                      "target": ASYNCPG_TARGET, "target_p99": ASYNCPG_P99}
+    log(f"S1 vs asyncpg: {s1['rps']} vs {m['rps']} req/s")
+
+    missing = peer_servers.postgraphile_missing()
+    if missing:
+        results["S1p"] = {"skipped": missing}
+        print(f"bench: {missing}", file=sys.stderr)
+        return
+    schema = re.search(r"[?&]schema=([a-z0-9_]+)", url).group(1)
+    peer = schema + "_peer"
+    asyncio.run(peer_servers.create_peer_schema(url, schema, peer))
+    port = free_port()
+    node = Server("postgraphile", peer_servers.postgraphile_command(url, peer, port), env,
+                  port, tmp)
+    try:
+        node.wait_ready("/graphql")
+        got = check_json(node.url + "/graphql", sample, {})
+        if got != expected:
+            raise RuntimeError(f"PostGraphile differs from the app:\n{expected}\n{got}")
+        log("S1: PostGraphile 4")
+        m = wrk(node.url + "/graphql", d, c, method="POST", body_lines=lines,
+                pid=node.proc.pid)
+    finally:
+        node.stop()
+        asyncio.run(peer_servers.drop_peer_schema(url, peer))
+    results["S1p"] = {"app": s1, "reference": m, "ratio": round(s1["rps"] / m["rps"], 3),
+                      "cpu_ratio": round(m["server_cpu_ms_per_req"]
+                                         / s1["server_cpu_ms_per_req"], 3),
+                      "p99_ratio": round(s1["p99_ms"] / m["p99_ms"], 3),
+                      "target": PEER_TARGET, "node": peer_servers.node_version(),
+                      "postgraphile": peer_servers.postgraphile_version()}
+    log(f"S1 vs PostGraphile: {s1['rps']} vs {m['rps']} req/s")
+
+
+def scaling(env: dict, tmp: Path, lines: Path, seed: dict, results: dict, d: float,
+            c: int) -> None:
+    """`sijil serve --workers 2` against the one worker measured above: S1 and the S3 page."""
+    port = free_port()
+    app = Server("app-2-workers", [PY, "-m", "server.cli", "serve", "--no-worker", "--workers",
+                                   "2", "--port", str(port)],
+                 {**env, "BASE_URL": f"http://127.0.0.1:{port}"}, port, tmp)
+    try:
+        app.wait_ready("/healthz")
+        time.sleep(2)  # both workers up, not only the first
+        log("W: S1 and the S3 page on two worker processes")
+        s1 = wrk(app.url + "/graphql", d, c, method="POST", body_lines=lines,
+                 pid=app.proc.pid)
+        page = wrk(app.url + "/", d, c, headers={"cookie": f"sijil-sid={seed['seeded']['token']}",
+                                                 "accept": "text/html"}, pid=app.proc.pid)
+    finally:
+        app.stop()
+    one_s1, one_s3 = results["S1"]["app"], results["S3"]["app"]
+    results["W"] = {"S1": {"two": s1, "one": one_s1, "ratio": round(s1["rps"] / one_s1["rps"], 3)},
+                    "S3": {"two": page, "one": one_s3,
+                           "ratio": round(page["rps"] / one_s3["rps"], 3)},
+                    "target": SCALING_TARGET}
+    log(f"W: S1 {s1['rps']} vs {one_s1['rps']}, S3 {page['rps']} vs {one_s3['rps']} req/s")
 
 
 QUEUE_DEEP_PAGE = 500
@@ -466,24 +607,55 @@ def import_100k(env_base: dict, results: dict, setup: dict, args, postgres: bool
 
 
 def run_once(args, base_url: str, only: set[str], label: str) -> dict:
+    """One database, built and seeded (or, with --reuse NAME, the one a previous run with
+    the same NAME, database and size left under var/bench/), then the scenarios."""
     postgres = is_postgres(base_url)
     results: dict = {"practitioners": args.practitioners}
-    with tempfile.TemporaryDirectory(prefix="sijil-bench-") as tmpdir:
-        tmp = Path(tmpdir)
+    reuse = getattr(args, "reuse", None) if label == "main" else None
+    with contextlib.ExitStack() as stack:
         schema = None
-        if postgres:
-            schema = f"bench_{uuid.uuid4().hex[:10]}"
-            url = pg_schema_url(base_url, schema)
-            asyncio.run(pg_schema(base_url, schema))
+        if reuse:
+            name = re.sub(r"[^a-z0-9_]", "_", reuse.lower())
+            tmp = ROOT / "var" / "bench" / \
+                f"{name}-{'pg' if postgres else 'sqlite'}-{args.practitioners}"
+            tmp.mkdir(parents=True, exist_ok=True)
+            if postgres:
+                url = pg_schema_url(base_url, f"bench_keep_{name}_{args.practitioners}")
+            else:
+                url = f"sqlite://{tmp / 'bench.sqlite3'}"
         else:
-            url = f"sqlite://{tmp / 'bench.sqlite3'}"
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sijil-bench-")))
+            if postgres:
+                schema = f"bench_{uuid.uuid4().hex[:10]}"
+                url = pg_schema_url(base_url, schema)
+                asyncio.run(pg_schema(base_url, schema))
+            else:
+                url = f"sqlite://{tmp / 'bench.sqlite3'}"
+        saved = tmp / "env.json"
+        secret_env = json.loads(saved.read_text()) if reuse and saved.exists() else {
+            "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
+            "PAYMENT_WEBHOOK_SECRET": "bench-" + secrets.token_urlsafe(20)}
         env = {**os.environ, "SIJIL_ENV": "development", "DATABASE_URL": url,
-               "DATA_DIR": str(tmp), "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-               "PAYMENT_WEBHOOK_SECRET": "bench-" + secrets.token_urlsafe(20),
-               "PYTHONPATH": str(ROOT)}
+               "DATA_DIR": str(tmp), **secret_env, "PYTHONPATH": str(ROOT)}
         try:
-            log(f"[{label}] database: {'PostgreSQL schema ' + schema if postgres else url}")
-            seed, setup = build(args, env, tmp)
+            log(f"[{label}] database: {url}")
+            if reuse and saved.exists() and (tmp / "seed.json").exists():
+                sh([PY, "-m", "bench.seed", str(tmp / "seed.json"), "--refresh"], env)
+                seed = json.loads((tmp / "seed.json").read_text())
+                setup = json.loads((tmp / "setup.json").read_text())
+                setup["reused"] = str(tmp)
+                log(f"reusing the database seeded earlier ({tmp})")
+            else:
+                if reuse and postgres:
+                    schema_name = re.search(r"[?&]schema=([a-z0-9_]+)", url).group(1)
+                    asyncio.run(pg_schema(base_url, schema_name, drop=True))
+                    asyncio.run(pg_schema(base_url, schema_name))
+                elif reuse:
+                    (tmp / "bench.sqlite3").unlink(missing_ok=True)
+                seed, setup = build(args, env, tmp)
+                if reuse:
+                    (tmp / "setup.json").write_text(json.dumps(setup))
+                    saved.write_text(json.dumps(secret_env))
             results["setup"] = setup
             scenarios(args, env, tmp, seed, results, only)
             if "S6" in only:
@@ -491,9 +663,8 @@ def run_once(args, base_url: str, only: set[str], label: str) -> dict:
             if "S7" in only:
                 import_100k({k: v for k, v in env.items()}, results, setup, args, postgres)
             if args.keep_logs:
-                for name in ("app.log", "reference.log"):
-                    if (tmp / name).exists():
-                        shutil.copy(tmp / name, BENCH / "results" / f"{label}-{name}")
+                for log_file in tmp.glob("*.log"):
+                    shutil.copy(log_file, BENCH / "results" / f"{label}-{log_file.name}")
         finally:
             if schema:
                 asyncio.run(pg_schema(base_url, schema, drop=True))
@@ -512,14 +683,42 @@ def verdicts(r: dict) -> list[dict]:
                      "p95_ms": m.get("p95_ms") if m else None,
                      "p99_ms": m.get("p99_ms") if m else None, "queries": queries,
                      "reference": ref, "ratio": ratio, "target": target,
-                     "verdict": "PASS" if ok else "MISS", "note": note})
+                     "verdict": "PASS" if ok else "FAIL", "note": note})
+
+    def vs(name, what, s, ref_name, target, p99_target=None, queries=""):
+        m = s["reference"]
+        ok = s["ratio"] >= target and (p99_target is None or s["p99_ratio"] <= p99_target)
+        p99 = f", p99 {s['p99_ratio']:.2f}× its {m['p99_ms']} ms" if "p99_ratio" in s else ""
+        row(name, what, s["app"], f"{ref_name} {m['rps']:,.0f} req/s, "
+            f"{m['server_cpu_ms_per_req']} ms CPU/req{p99}", s["ratio"],
+            f"≥ {target}" + (f", p99 ≤ {p99_target:g}×" if p99_target else ""), ok, queries,
+            cpu_ratio=s.get("cpu_ratio"))
 
     if "S1" in r:
-        s = r["S1"]
-        row("S1", "VerifyPractitioner /graphql", s["app"],
-            f"Starlette endpoint {s['reference']['rps']:,.0f} req/s", s["ratio"], "≥ 0.6",
-            s["ratio"] >= 0.6, s["queries"], cpu_ratio=s.get("cpu_ratio"),
-            note=f"reference {s['reference']['server_cpu_ms_per_req']} ms CPU/req")
+        vs("S1", "VerifyPractitioner /graphql", r["S1"], "Starlette + Tortoise reference",
+           S1_TARGET, S1_P99, r["S1"]["queries"])
+    if "S1a" in r:
+        vs("S1a", "VerifyPractitioner /graphql", r["S1a"], "asyncpg one-statement reference",
+           ASYNCPG_TARGET, ASYNCPG_P99, r["S1"]["queries"])
+    elif "S1" in r and r.get("S1_peers_note"):
+        row("S1a", "vs the asyncpg reference", None, "", "", f"≥ {ASYNCPG_TARGET}", False,
+            note="not run: " + r["S1_peers_note"])
+        rows[-1]["verdict"] = "SKIPPED"
+    if "S1p" in r and "skipped" not in r["S1p"]:
+        s = r["S1p"]
+        vs("S1p", f"VerifyPractitioner /graphql vs PostGraphile {s.get('postgraphile')} "
+           f"(node {s.get('node')})", s, "PostGraphile", PEER_TARGET, None, r["S1"]["queries"])
+    elif "S1p" in r or ("S1" in r and r.get("S1_peers_note")):
+        row("S1p", "vs PostGraphile 4", None, "", "", f"≥ {PEER_TARGET}", False,
+            note="not run: " + (r.get("S1p", {}).get("skipped") or r["S1_peers_note"]))
+        rows[-1]["verdict"] = "SKIPPED"
+    if "V" in r:
+        s = r["V"]
+        m = s["reference"]
+        row("V", "GET /verify/{number} page (anonymous, HTML)", s["app"],
+            f"PublicRegisterEntry /graphql {m['rps']:,.0f} req/s, "
+            f"{m['server_cpu_ms_per_req']} ms CPU/req", s["ratio"], f"≥ {PAGE_TARGET}",
+            s["ratio"] >= PAGE_TARGET, cpu_ratio=s.get("cpu_ratio"))
     if "S2" in r:
         s = r["S2"]
         f = s["fixed_rate"]
@@ -562,6 +761,13 @@ def verdicts(r: dict) -> list[dict]:
             s["median_total_ms"] <= 300 and s["all_approved"], "",
             f"median {s['median_total_ms']} ms, max {s['max_total_ms']} ms over "
             f"{len(s['runs'])} renewals; approved: {s['all_approved']}")
+    if "W" in r:
+        for key, what in (("S1", "VerifyPractitioner /graphql"), ("S3", "GET / dashboard")):
+            s = r["W"][key]
+            row("W", f"{what}, `--workers 2`", s["two"],
+                f"one worker {s['one']['rps']:,.0f} req/s", s["ratio"], f"≥ {SCALING_TARGET}×",
+                s["ratio"] >= SCALING_TARGET,
+                note="CPU ms/req summed over both workers")
     if "S4" in r:
         s = r["S4"]
         for key, label in (("S1", "VerifyPractitioner"), ("RQ", "ReviewQueue first 20")):
@@ -580,6 +786,10 @@ def verdicts(r: dict) -> list[dict]:
                 f"page 1: p50 {first['p50_ms']} ms", ratio, "≤ 1.2× page 1", ratio <= 1.2,
                 note="ratio = p50 of page 500 ÷ p50 of page 1, same load")
     return rows
+
+
+def _loads(values) -> str:
+    return " / ".join(f"{v:.2f}" for v in values) if values else "?"
 
 
 def fmt(v, digits=1):
@@ -609,12 +819,15 @@ def write_doc(results: dict, path: Path) -> None:
         f"graphql-core {v['graphql-core']}; load: {m['wrk']} (1 thread) and "
         f"bench/loadgen.py",
         f"- Database: {results['database']}, {results['practitioners']:,} practitioners "
-        f"(+ {added})",
+        f"(+ {added})" + (" — reused from an earlier run (`--reuse`), not fresh"
+                          if results.get("setup", {}).get("reused") else ""),
         f"- App: `sijil serve --no-worker`, one uvicorn worker, SIJIL_ENV=development, request "
         f"log on; closed-loop scenarios: {results['connections']} connections, "
         f"{results['duration']} s after a 2 s warm-up",
-        f"- Load average (1 min) from other processes on this shared machine during the run: "
-        f"{results.get('loadavg_range', '?')}. Throughput and latency are sensitive to it; "
+        f"- Load average (1, 5, 15 min) at the start: {_loads(results.get('loadavg_start'))}; "
+        f"at the end: {_loads(results.get('loadavg_end'))}; 1-minute average after each "
+        f"measured run: {results.get('loadavg_range', '?')}. Run time: "
+        f"{results.get('seconds', 0) / 60:.1f} min. Throughput and latency are sensitive to it; "
         f"the server's CPU time per request (from /proc/<pid>/stat) hardly is, so the CPU "
         f"ratio (reference CPU/request ÷ app CPU/request) is given beside each ratio.",
         "",
@@ -682,6 +895,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-small", type=int, default=10_000)
     parser.add_argument("--no-doc", action="store_true", help="do not touch docs/performance.md")
     parser.add_argument("--keep-logs", action="store_true")
+    parser.add_argument("--reuse", metavar="NAME", default=None,
+                        help="keep the seeded database under var/bench/ (and its PostgreSQL "
+                             "schema) and reuse it in the next run with the same NAME, "
+                             "database and --practitioners: no import, no seeding (for S1, "
+                             "V, S2, S3 and W; S8's renewals are spent by the first run)")
     parser.add_argument("--doc-from", type=Path, default=None,
                         help="only rewrite docs/performance.md from a results JSON file")
     args = parser.parse_args(argv)
@@ -708,6 +926,8 @@ def main(argv: list[str] | None = None) -> int:
         import asyncpg  # noqa: F401  (the version, for the record)
 
         results["database"] += " " + _pg_version(base_url)
+    results["loadavg_start"] = loadavg()
+    log(f"load average at start: {results['loadavg_start']}")
     results.update(run_once(args, base_url, only, "main"))
     if args.scale_test:
         if not postgres:
@@ -732,6 +952,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             log("S9 skipped: it measures PostgreSQL (DATABASE_URL=postgres://…)")
     results["seconds"] = round(time.perf_counter() - started, 1)
+    results["loadavg_end"] = loadavg()
     loads = [v["loadavg_1m_after"] for v in _walk(results) if "loadavg_1m_after" in v]
     if loads:
         results["loadavg_range"] = f"{min(loads):.1f}–{max(loads):.1f}"

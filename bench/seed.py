@@ -257,9 +257,26 @@ async def seed(out: Path, seed_value: int, renewals: int) -> dict:
     return result
 
 
+async def refresh(out: Path) -> dict:
+    """Fresh sessions for the seeded practitioner and the reviewer of an earlier seed (for
+    `bench/run.py --reuse`: sessions expire, the database is kept)."""
+    from server.models.accounts import Account
+    from server.resolvers.accounts.sessions import open_session
+
+    result = json.loads(await asyncio.to_thread(out.read_text))
+    me = await Account.get(id=result["seeded"]["account_id"])
+    result["seeded"]["token"] = await open_session(me)
+    result["reviewer_token"] = await open_session(
+        await Account.get(email="reviewer@bench.example"))
+    await asyncio.to_thread(out.write_text, json.dumps(result, indent=1))
+    return {**result, "seconds": 0, "bulk_seconds": 0}
+
+
 async def main_async(args) -> dict:
     await db.connect(os.environ["DATABASE_URL"])
     try:
+        if args.refresh:
+            return await refresh(args.out)
         return await seed(args.out, args.seed, args.renewals)
     finally:
         await db.close()
@@ -270,6 +287,8 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--renewals", type=int, default=5)
+    parser.add_argument("--refresh", action="store_true",
+                        help="only open fresh sessions for the accounts seeded into OUT before")
     args = parser.parse_args()
     result = asyncio.run(main_async(args))
     print(f"seeded in {result['seconds']} s (bulk rows in {result['bulk_seconds']} s): "

@@ -21,6 +21,18 @@ if lines_file and lines_file ~= "" then
     return wrk.format(nil, nil, nil, bodies[math.random(#bodies)])
   end
 end
+-- WRK_PATH_LINES: one path per line (a GET page per registration number); each request
+-- takes one at random.
+local paths_file = os.getenv("WRK_PATH_LINES")
+if paths_file and paths_file ~= "" then
+  local paths = {}
+  for line in io.lines(paths_file) do
+    if #line > 0 then paths[#paths + 1] = line end
+  end
+  request = function()
+    return wrk.format(nil, paths[math.random(#paths)])
+  end
+end
 local extra = os.getenv("WRK_HEADERS") or ""
 for pair in string.gmatch(extra, "[^|]+") do
   local k, v = string.match(pair, "^%s*([^:]+):%s*(.*)$")

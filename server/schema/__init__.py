@@ -6,13 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 import strawberry
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection
 from strawberry.extensions.max_aliases import create_validator as create_aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as create_depth_rule
 from strawberry.schema.config import StrawberryConfig
@@ -23,6 +17,7 @@ from server.schema.accounts import passkeys as accounts_passkeys
 from server.schema.accounts import schema as accounts
 from server.schema.admin import schema as admin
 from server.schema.base import ErrorShaping, NoSuggestions
+from server.schema.documents import document_cache
 from server.schema.employers import schema as employers
 from server.schema.limits import ApiKeyLimit, MutationRateLimit, one_sign_in_mutation_per_document
 from server.schema.record import schema as record
@@ -60,14 +55,11 @@ class Schema(strawberry.Schema):
 
 @cache
 def build_schema(production: bool = False) -> strawberry.Schema:
-    # Factories: a fresh extension per request. The parse and validation caches are
-    # module-level LRU caches; the validation cache's key includes the rule classes, so the
-    # rules are built once (VALIDATION_RULES), never per request.
+    # A fresh extension per request. The parse and validation caches are module-level LRU
+    # caches keyed on the query text and the rule classes, so the rules are built once
+    # (VALIDATION_RULES), never per request (server/schema/documents.py).
     extensions = [
-        lambda: ParserCache(maxsize=1000),
-        lambda: ValidationCache(maxsize=1000),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules(VALIDATION_RULES),
+        document_cache(tuple(VALIDATION_RULES), MAX_TOKENS),
         ApiKeyLimit,
         MutationRateLimit,
         ErrorShaping,
