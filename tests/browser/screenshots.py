@@ -167,6 +167,8 @@ PAGES: dict[str, Shot] = {
     "renewal-documents": Shot("/renewals/{renewal}/documents", as_practitioner),
     "renewal-check": Shot("/renewals/{renewal}/check", as_practitioner),
     "applications": Shot("/applications", as_practitioner),
+    "documents": Shot("/documents", as_practitioner),
+    "notifications": Shot("/notifications", as_practitioner),
     "record-edit-experience": Shot("/record/experience/{experience}/edit", as_practitioner),
     "password-forgot": Shot("/password/forgot"),
     "review-queue": Shot("/review", as_reviewer),
