@@ -104,3 +104,55 @@ def test_screenshots_of_the_new_pages(new_page, base_url, seeded, lang, width): 
         page = open_as(new_page, base_url, seeded, name, lang, width)
         page.screenshot(path=f"{SHOTS}/{name}-{lang}-{width}.png", full_page=True)
         assert page.locator(".site-header").count() == 1, screenshots.PAGES[name].path
+
+
+TOTP_SEED = """
+import datetime as dt, json
+from server.models.accounts import Account
+from server.resolvers.accounts.sessions import open_session
+from server.resolvers.accounts.signup import hash_password
+account = await Account.create(email="portal-nav-totp-{lang}@example.test",
+    mobile="+966559100{n}", first_name="Huda", family_name="Alharbi", language="{lang}",
+    password_hash=await hash_password("{password}"), status="ACTIVE",
+    email_verified_at=dt.datetime.now(dt.UTC), mobile_verified_at=dt.datetime.now(dt.UTC))
+print(json.dumps({{"token": await open_session(account, ip="127.0.0.1")}}))
+"""
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_the_authenticator_section_shows_its_new_state_and_message_at_once(
+        new_page, base_url, seeded, lang):  # noqa: F811
+    import json
+    import time
+
+    from server.domain import otp
+    from tests.browser.journeys import seed
+    from tests.journeys import PASSWORD
+
+    token = json.loads(seed(base_url, TOTP_SEED.format(
+        lang=lang, n="101" if lang == "ar" else "102", password=PASSWORD)
+    ).strip().splitlines()[-1])["token"]
+    page = new_page(width=390)
+    page.context.add_cookies([{"name": LANG_COOKIE, "value": lang, "url": base_url},
+                              {"name": seeded["cookie"], "value": token, "url": base_url}])
+    page.goto("/account/security")
+    section = page.locator("#totp")
+    section.get_by_role("button", name=gettext(lang, "Set up an authenticator app")).click()
+    secret = section.locator("code").inner_text()
+    section.get_by_label(gettext(lang, "Code from the app")).fill(
+        otp.hotp(secret, otp.totp_step(time.time())))
+    section.get_by_role("button", name=gettext(lang, "Confirm")).click()
+    section.get_by_text(gettext(lang, "Your authenticator app is set up.")).wait_for()
+    assert gettext(lang, "The authenticator app is removed. Codes now come by SMS.") \
+        not in section.inner_text()
+    assert section.get_by_role("button", name=gettext(
+        lang, "Remove the authenticator app")).is_visible()
+    page.screenshot(path=f"{SHOTS}/totp-set-up-{lang}-390.png", full_page=True)
+
+    section.get_by_label(gettext(lang, "Your password")).fill(PASSWORD)
+    section.get_by_role("button", name=gettext(lang, "Remove the authenticator app")).click()
+    section.get_by_text(gettext(
+        lang, "The authenticator app is removed. Codes now come by SMS.")).wait_for()
+    assert gettext(lang, "Your authenticator app is set up.") not in section.inner_text()
+    assert section.get_by_role("button", name=gettext(
+        lang, "Set up an authenticator app")).is_visible()
