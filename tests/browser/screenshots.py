@@ -83,7 +83,7 @@ await WebhookDelivery.create(organization=org, webhook_id="msg_1", body="{}",
 from server.models.outbox import OutboxMessage
 await OutboxMessage.create(channel="email", recipient=account.email, account=account,
     next_attempt_at=dt.datetime.now(dt.UTC), read_at=dt.datetime.now(dt.UTC), payload={
-    "subject": "Your application is submitted", "text": "Dear Sara,\nYour request to change "
+    "subject": "Your application is submitted", "text": "Dear Sara, your request to change "
     "your personal details is submitted. A reviewer usually decides within 5 days."})
 await OutboxMessage.create(channel="sms", recipient=account.mobile, account=account,
     next_attempt_at=dt.datetime.now(dt.UTC), payload={"body": "Sijil: your professional "
