@@ -56,6 +56,9 @@ QUERY: dict[str, Rule] = {
     "me": Rule(PUBLIC, "The caller's own account; null when anonymous."),
     "mySessions": Rule(ANY_SIGNED_IN, "The caller's own sessions only."),
     "myPasskeys": Rule(ANY_SIGNED_IN, "The caller's own passkeys only."),
+    "myNotifications": Rule(ANY_SIGNED_IN, "The caller's own emails and SMS only."),
+    "myDocuments": Rule(ANY_SIGNED_IN, "The caller's own cards, certificates and receipts; "
+                        "another account's application gives none, as an unknown one."),
     "myApplications": Rule(ANY_SIGNED_IN, "Filtered by applicant = caller."),
     "myApplication": Rule(ANY_SIGNED_IN, "Another account's application is null.", own=True),
     "verifyPractitioner": Rule(PUBLIC, "The public register: name, category, validity."),
@@ -119,6 +122,8 @@ MUTATION: dict[str, Rule] = {
     "requestMobileChange": Rule(ANY_SIGNED_IN, "Needs the password."),
     "confirmMobileChange": Rule(ANY_SIGNED_IN, "Needs the SMS code."),
     "endSession": Rule(ANY_SIGNED_IN, "Only the caller's own sessions.", own=True),
+    "markNotificationsRead": Rule(ANY_SIGNED_IN, "Only the caller's own; other ids are ignored.",
+                                  own=True),
     "setLanguage": Rule(ANY_SIGNED_IN, "The caller's own account."),
     # Passkeys (server/resolvers/accounts/passkeys.py).
     "startPasskeyRegistration": Rule(ANY_SIGNED_IN, "A passkey for the caller's account."),

@@ -22,6 +22,12 @@ class OutboxMessage(Model):
     ordering_key = fields.CharField(max_length=100, null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
+    # The person an email or SMS is for: the notification inbox lists these rows, so
+    # everything sent to an account is in its inbox (null: an address with no account, such
+    # as a new email not yet confirmed, and webhooks). `read_at`: read in the inbox.
+    account = fields.ForeignKeyField("models.Account", related_name="notifications", null=True,
+                                     db_index=True, on_delete=fields.SET_NULL)
+    read_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "outbox_message"

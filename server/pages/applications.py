@@ -6,6 +6,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Route
 
+from server.pages import my_documents
 from server.pages.forms import signed_in
 from server.pages.labels import SERVICE_NAMES
 from server.pages.plumbing import (
@@ -45,7 +46,8 @@ async def application_page(request: Request):
         usual_days = (await review_targets()).get(application["kind"])
     return render(request, ctx, "applications/detail.html", {
         "a": application, "service_names": SERVICE_NAMES, "usual_days": usual_days,
-        "new": request.query_params.get("new") == "1"})
+        "new": request.query_params.get("new") == "1",
+        "issued_documents": await my_documents.documents_block(ctx, application["id"])})
 
 
 async def _returned(ctx, application_id: str) -> dict:

@@ -57,6 +57,7 @@ def page_context(request: Request, ctx: Context, **values: Any) -> dict[str, Any
         "settings": ctx.settings,
         "today": clock.today(),
         "date": lambda value, hijri=True: format_date(value, lang, hijri),
+        "unread_notifications": request.scope.get("state", {}).get("unread_notifications", 0),
         **values,
     }
 
@@ -178,7 +179,19 @@ async def page_ctx(request: Request) -> Context:
     if ctx is None:
         ctx = await build_context(request)
         request.scope.setdefault("state", {})["sijil_context"] = ctx
+        await _count_unread(request, ctx)
     return ctx
+
+
+async def _count_unread(request: Request, ctx: Context) -> None:
+    """The header's notification count (components/site_nav.html), for a full page seen by
+    a signed-in practitioner: one COUNT query, not run for htmx fragments."""
+    if ctx.account is None or ctx.account.is_staff or is_htmx(request) \
+            or request.method != "GET":
+        return
+    data = (await execute(ctx, "HeaderUnreadNotifications")).data
+    request.scope["state"]["unread_notifications"] = (
+        data["myNotifications"]["unreadCount"] if data else 0)
 
 
 def apply_session_changes(ctx: Context, response: Response) -> Response:

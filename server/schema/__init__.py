@@ -13,6 +13,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from server.schema import applications, payments, renewals, review, review_search, services
+from server.schema.accounts import notifications as accounts_notifications
 from server.schema.accounts import passkeys as accounts_passkeys
 from server.schema.accounts import schema as accounts
 from server.schema.admin import schema as admin
@@ -20,6 +21,7 @@ from server.schema.base import ErrorShaping, NoSuggestions
 from server.schema.documents import document_cache
 from server.schema.employers import schema as employers
 from server.schema.limits import ApiKeyLimit, MutationRateLimit, one_sign_in_mutation_per_document
+from server.schema.my_documents import Query as MyDocumentsQuery
 from server.schema.record import schema as record
 from server.schema.register import credential as register_credential
 from server.schema.register import schema as register
@@ -29,13 +31,15 @@ MAX_DEPTH = 8
 MAX_ALIASES = 15
 MAX_TOKENS = 1000
 
-Query = merge_types("Query", (accounts.Query, accounts_passkeys.Query, applications.Query,
+Query = merge_types("Query", (accounts.Query, accounts_passkeys.Query,
+                             accounts_notifications.Query, applications.Query,
                              payments.Query, register.Query, register_credential.Query,
                              register_search.Query, record.Query,
                              renewals.Query, review.Query, review_search.Query,
                              services.Query, admin.Query,
-                             employers.Query))
-MUTATIONS: tuple[type, ...] = (accounts.Mutation, accounts_passkeys.Mutation, record.Mutation,
+                             employers.Query, MyDocumentsQuery))
+MUTATIONS: tuple[type, ...] = (accounts.Mutation, accounts_passkeys.Mutation,
+                              accounts_notifications.Mutation, record.Mutation,
                               renewals.Mutation, payments.Mutation, review.Mutation,
                               services.Mutation, admin.Mutation, employers.Mutation)
 SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS

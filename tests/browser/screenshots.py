@@ -86,6 +86,14 @@ await WebhookEndpoint.create(organization=org, url="https://hr.kfh.example/sijil
 await WebhookDelivery.create(organization=org, webhook_id="msg_1", body="{}",
     event_type="registration.suspended", registration_number="24-R-0000101", attempts=2,
     status_code=200, delivered_at=dt.datetime.now(dt.UTC))
+from server.models.outbox import OutboxMessage
+await OutboxMessage.create(channel="email", recipient=account.email, account=account,
+    next_attempt_at=dt.datetime.now(dt.UTC), read_at=dt.datetime.now(dt.UTC), payload={
+    "subject": "Your application is submitted", "text": "Dear Sara, your request to change "
+    "your personal details is submitted. A reviewer usually decides within 5 days."})
+await OutboxMessage.create(channel="sms", recipient=account.mobile, account=account,
+    next_attempt_at=dt.datetime.now(dt.UTC), payload={"body": "Sijil: your professional "
+    "registration expires in 60 days. Renew it at https://sijil.example/renewals/new"})
 print(json.dumps({"token": await open_session(account), "application": str(application.id),
                   "submitted": str(submitted.id), "renewal": str(renewal.id),
                   "experience": str(experience.id), "reviewer": await open_session(reviewer),
@@ -174,6 +182,8 @@ PAGES: dict[str, Shot] = {
     "renewal-documents": Shot("/renewals/{renewal}/documents", as_practitioner),
     "renewal-check": Shot("/renewals/{renewal}/check", as_practitioner),
     "applications": Shot("/applications", as_practitioner),
+    "documents": Shot("/documents", as_practitioner),
+    "notifications": Shot("/notifications", as_practitioner),
     "record-edit-experience": Shot("/record/experience/{experience}/edit", as_practitioner),
     "password-forgot": Shot("/password/forgot"),
     "review-queue": Shot("/review", as_reviewer),

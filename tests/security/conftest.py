@@ -23,6 +23,7 @@ from server.models.accounts import Account, Passkey, Session
 from server.models.applications import Application, ApplicationDocument, ApplicationEvent
 from server.models.documents import Document
 from server.models.employers import ApiKey, Organization
+from server.models.outbox import OutboxMessage
 from server.models.payments import Payment
 from server.models.practitioners import (
     CpdActivity,
@@ -140,16 +141,20 @@ async def practitioner_actor(settings, name: str, email: str, number: str, ident
     token = await open_session(account, ip="127.0.0.1")
     session = await Session.filter(account_id=account.id).first()
     await audit.record("signin", actor=account, ip="127.0.0.1")
+    notification = await OutboxMessage.create(
+        channel="email", recipient=email, account=account, next_attempt_at=clock.now(),
+        payload={"subject": f"INBOX-{name.upper()}", "text": f"INBOX-{name.upper()}"})
     ids = {"experience": str(experience.id), "license": str(licence.id),
            "qualification": str(qualification.id), "renewal": str(renewal.id),
            "awaiting": str(awaiting.id), "cancelled": str(paid_cancelled.id),
            "submitted": str(submitted.id), "classification": str(classification.id),
            "certificate": str(certificate.id), "spare": str(spare.id),
            "session": str(session.id), "account": str(account.id), "payment": str(payment.id),
-           "passkey": str(passkey.id),
+           "passkey": str(passkey.id), "notification": str(notification.id),
            "practitioner": str(practitioner.id), "registration": number}
     markers = (email, workplace, f"LIC-{name.upper()}", f"MBBS-{name.upper()}", family,
-               *[v for k, v in ids.items() if k != "session"])
+               f"INBOX-{name.upper()}",
+               *[v for k, v in ids.items() if k not in ("session", "notification")])
     return Actor(name, account, token, practitioner, ids, markers)
 
 

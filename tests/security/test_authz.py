@@ -22,6 +22,7 @@ from server import authz
 from server.models.accounts import Passkey, Session
 from server.models.applications import Application, ApplicationDocument
 from server.models.documents import Document
+from server.models.outbox import OutboxMessage
 from server.models.practitioners import Experience, License, Practitioner, Qualification
 from server.schema import build_schema
 from tests.conftest import gql
@@ -37,6 +38,8 @@ SAMPLES = {
         "me": lambda i: {},
         "mySessions": lambda i: {},
         "myPasskeys": lambda i: {},
+        "myNotifications": lambda i: {"first": 5},
+        "myDocuments": lambda i: {"applicationId": i["cancelled"]},
         "myApplications": lambda i: {"first": 5},
         "myApplication": lambda i: {"id": i["awaiting"]},
         "verifyPractitioner": lambda i: {"registrationNumber": i["registration"]},
@@ -101,6 +104,7 @@ SAMPLES = {
                                                     "password": "wrong"}},
         "confirmMobileChange": lambda i: {"input": {"code": "123456"}},
         "endSession": lambda i: {"input": {"sessionId": i["session"]}},
+        "markNotificationsRead": lambda i: {"input": {"ids": [i["notification"]]}},
         "setLanguage": lambda i: {"input": {"language": "en"}},
         "startPasskeyRegistration": lambda i: {},
         "finishPasskeyRegistration": lambda i: {"input": {"challengeId": str(uuid.uuid4()),
@@ -210,6 +214,7 @@ def fake_ids(ids: dict[str, str]) -> dict[str, str]:
     """The same keys, pointing at nothing."""
     fake = {k: str(uuid.uuid4()) for k in ids}
     fake["session"] = "987654321"
+    fake["notification"] = "987654322"
     fake["registration"] = "24-R-0999999"
     return fake
 
@@ -289,6 +294,8 @@ async def state_of(world) -> dict:
         "documents": sorted(str(d.id) for d in await Document.filter(owner_id=aid)),
         "sessions": await Session.filter(account_id=aid).count(),
         "passkeys": sorted(str(k.id) for k in await Passkey.filter(account_id=aid)),
+        "unread": sorted(str(m.id) for m in await OutboxMessage.filter(account_id=aid,
+                                                                        read_at=None)),
     }
 
 

@@ -80,6 +80,10 @@ async def confirm_totp_enrolment(ctx: Caller, code: str) -> Account:
         await Account.filter(id=account.id).update(
             totp_secret=account.totp_pending_secret, totp_pending_secret=None,
             totp_last_step=step)
+        # The caller's account object is what `me` answers from in the same request: the
+        # page that re-renders the section after this mutation must see the app set up.
+        account.totp_secret, account.totp_pending_secret = account.totp_pending_secret, None
+        account.totp_last_step = step
         await audit.record("factor.totp_enrolled", actor=account, ip=ctx.ip)
         await notify.email(ctx.settings, account.email, account.language, "security_notice",
                            name=account.first_name,
@@ -97,6 +101,7 @@ async def remove_totp(ctx: Caller, password: str) -> Account:
     await _check_current_password(ctx, account, password, "password")
     async with in_transaction():
         await Account.filter(id=account.id).update(totp_secret=None, totp_last_step=0)
+        account.totp_secret, account.totp_last_step = None, 0  # see confirm_totp_enrolment
         await audit.record("factor.totp_removed", actor=account, ip=ctx.ip)
         await notify.email(ctx.settings, account.email, account.language, "security_notice",
                            name=account.first_name,

@@ -224,7 +224,7 @@ async def send_mobile_code(ctx: Caller, account: Account, purpose: str, mobile: 
     row, code = await one_time_codes.issue_code(ctx.settings.secret_key, account, purpose, mobile)
     await notify.sms(mobile, account.language,
                      N_("Sijil: your code is %(code)s. It expires in 5 minutes. "
-                        "Never share it."), code=code)
+                        "Never share it."), private=True, code=code)
     return row
 
 

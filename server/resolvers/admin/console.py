@@ -221,7 +221,7 @@ async def extend_registrations(ctx: Caller, expiring_from, expiring_to, months) 
         accounts = {row["id"]: row for row in await Practitioner.filter(
             id__in=list({row["practitioner_id"] for row in rows}),
             account_id__not_isnull=True).values(
-            "id", email="account__email", language="account__language",
+            "id", "account_id", email="account__email", language="account__language",
             first_name="account__first_name")} if rows else {}
         by_date: dict[dt.date, list[int]] = defaultdict(list)
         for row in rows:
@@ -248,6 +248,7 @@ async def extend_registrations(ctx: Caller, expiring_from, expiring_to, months) 
                 until = add_months(row["valid_until"], months)
                 messages.append(OutboxMessage(
                     channel="email", recipient=account["email"], next_attempt_at=now,
+                    account_id=account["account_id"],
                     payload=_email_payload(ctx.settings, lang, {
                         "name": account["first_name"],
                         "status": "EXTENDED", "number": row["number"], "reason": "",

@@ -10,6 +10,10 @@ from server.i18n import direction, gettext
 from server.resolvers.kernel.outbox import enqueue_email, enqueue_sms
 from server.templating import environment, render_block
 
+# Emails whose link is a secret (it proves the address, or resets the password): the inbox
+# lists them without their text.
+PRIVATE_TEMPLATES = frozenset({"confirm_email", "confirm_email_change", "reset_password"})
+
 
 async def email(settings: Settings, to: str, lang: str, template: str,
                 dedupe_key: str | None = None, attachments: list[dict] | None = None,
@@ -23,12 +27,16 @@ async def email(settings: Settings, to: str, lang: str, template: str,
     subject = " ".join(render_block(name, "subject", **data).split())
     text = render_block(name, "text", **data).strip() + "\n"
     html = env.get_template(name).render(**data)
-    await enqueue_email(to, subject, text, html, dedupe_key=dedupe_key, attachments=[
+    await enqueue_email(to, subject, text, html, dedupe_key=dedupe_key,
+                        private=template in PRIVATE_TEMPLATES, attachments=[
         {"filename": a["filename"], "content_type": a["content_type"],
          **({"card": a["card"]} if "card" in a
             else {"data_b64": base64.b64encode(a["data"]).decode()})}
         for a in attachments or []])
 
 
-async def sms(to: str, lang: str, msgid: str, dedupe_key: str | None = None, **values) -> None:
-    await enqueue_sms(to, gettext(lang, msgid, **values), dedupe_key=dedupe_key)
+async def sms(to: str, lang: str, msgid: str, dedupe_key: str | None = None,
+              private: bool = False, **values) -> None:
+    """`private`: a one-time code, not shown in the inbox."""
+    await enqueue_sms(to, gettext(lang, msgid, **values), dedupe_key=dedupe_key,
+                      private=private)

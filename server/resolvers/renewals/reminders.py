@@ -148,11 +148,13 @@ async def _remind(settings: Settings, batch: list[Registration], today: dt.date)
         if d.key not in queued:
             messages.append(OutboxMessage(
                 channel="email", recipient=d.account.email, next_attempt_at=moment,
-                dedupe_key=d.key, payload=_email(settings, lang, d, summary)))
+                dedupe_key=d.key, payload=_email(settings, lang, d, summary),
+                account_id=d.account.id))
         if d.account.mobile and f"sms:{d.key}" not in queued:
             messages.append(OutboxMessage(
                 channel="sms", recipient=d.account.mobile, next_attempt_at=moment,
-                dedupe_key=f"sms:{d.key}", payload={"body": _sms(settings, lang, d, summary)}))
+                dedupe_key=f"sms:{d.key}", payload={"body": _sms(settings, lang, d, summary)},
+                account_id=d.account.id))
     return await _insert(messages)
 
 
@@ -192,7 +194,8 @@ async def _insert(messages: list[OutboxMessage]) -> int:
         try:
             await OutboxMessage.create(
                 channel=message.channel, recipient=message.recipient, payload=message.payload,
-                next_attempt_at=message.next_attempt_at, dedupe_key=message.dedupe_key)
+                next_attempt_at=message.next_attempt_at, dedupe_key=message.dedupe_key,
+                account_id=message.account_id)
         except IntegrityError:
             continue
         queued += 1
