@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0011_application_reference")]
+    dependencies = [("models", "0012_s9")]
 
     initial = False
 

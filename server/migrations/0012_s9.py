@@ -69,7 +69,7 @@ async def drop(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0012_portal_nav")]
+    dependencies = [("models", "0011_application_reference")]
 
     initial = False
 
