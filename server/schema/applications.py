@@ -14,6 +14,7 @@ from server.models.applications import Application as ApplicationModel
 from server.models.applications import ApplicationEvent as EventModel
 from server.resolvers.kernel import lifecycle as use_cases
 from server.resolvers.kernel.access import require_account
+from server.resolvers.services import refunds
 from server.schema.base import (
     Connection,
     Edge,
@@ -23,6 +24,7 @@ from server.schema.base import (
     encode_cursor,
     page_size,
 )
+from server.schema.refunds import ApplicationRefund
 
 # The domain's enums, as GraphQL enums: one list of kinds and statuses in the code.
 ApplicationKind = strawberry.enum(rules.ApplicationKind, name="ApplicationKind")
@@ -55,6 +57,12 @@ class Application:
         return [ApplicationEvent(at=r.at, to_status=ApplicationStatus(r.to_status),
                                  from_status=ApplicationStatus(r.from_status)
                                  if r.from_status else None, reason=r.reason) for r in rows]
+
+    @strawberry.field(description="What was paid for this application and its refund; "
+                      "null when nothing was paid.")
+    async def refund(self) -> ApplicationRefund | None:
+        found = await refunds.refund_of(self.model)
+        return ApplicationRefund.of(found) if found else None
 
     @strawberry.field(description="What happens next, in the request's language.")
     def next_step(self, info: Info) -> str:
