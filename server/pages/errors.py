@@ -31,7 +31,8 @@ TITLES = {
 }
 EXPLANATIONS = {
     401: N_("Your session may have ended. Sign in again to continue."),
-    403: N_("If you think this is wrong, reload the page and try again."),
+    403: N_("Nothing was saved. Reload the page and try again; if it happens again, you may "
+            "not be allowed to do this."),
     404: N_("Check the address, or go back to the home page."),
     413: N_("Each file may be at most 5 MB. Nothing was saved: go back, choose a smaller "
             "file and send the form again."),
@@ -67,6 +68,10 @@ def back_link(request: Request) -> str | None:
         return None
     from server.pages.plumbing import local_url
 
+    if parts.path == request.url.path:
+        # The form was itself the answer to a post here (shown again with its errors):
+        # its page is the address above (/record for /record/experience).
+        return local_url(parts.path.rsplit("/", 1)[0]) if parts.path.count("/") > 1 else None
     url = local_url(parts.path + (f"?{parts.query}" if parts.query else ""))
     return url if url != "/" else None
 
