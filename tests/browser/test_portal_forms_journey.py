@@ -206,7 +206,6 @@ def test_without_javascript_a_refused_file_keeps_what_was_typed_and_too_large_is
     assert "{" not in page.inner_text("body")[:20]  # a page, not JSON
     assert page.locator("[data-request-error]").count() == 1
     assert page.locator("a[href='/record']").count() >= 1  # back to the form
-    assert_accessible(page)
     shoot(page, "error-413", lang)
 
 
@@ -263,7 +262,6 @@ def test_registration_without_javascript_answers_a_sum_instead_of_the_widget(
     page.fill("#field-password", PASSWORD)
     page.fill("#field-passwordConfirmation", PASSWORD)
     page.fill("#field-robotAnswer", str(a + b))
-    assert_accessible(page)
     shoot(page, "register-nojs", lang)
     page.wait_for_timeout(3200)
     page.click("#register-form button[type=submit]")
@@ -283,8 +281,8 @@ def test_remove_asks_first_and_then_says_removed(new_page, base_url, lang, javas
     box = page.locator(".confirm-box")
     expect(box).to_be_visible()
     assert TEXT[lang]["remove_q"] in box.inner_text()
-    assert_accessible(page)
-    if javascript:
+    if javascript:  # axe is a script: it cannot run where JavaScript is off
+        assert_accessible(page)
         shoot(page, "record-remove-confirm", lang)
     box.locator("a").click()  # No, keep it
     expect(page.locator(".confirm-box")).to_have_count(0)
@@ -310,7 +308,8 @@ def test_cancel_a_paid_application_then_follow_the_refund_to_its_answer(
     page.wait_for_url(re.compile(r"/cancel$"))
     assert TEXT[lang]["money"] in page.inner_text("main")
     assert "100.00" in page.locator("[data-cancel-money]").inner_text()
-    assert_accessible(page)
+    if javascript:  # axe is a script: it cannot run where JavaScript is off
+        assert_accessible(page)
     shoot(page, "application-cancel", lang)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"done=cancel-refund"))
@@ -338,7 +337,8 @@ def test_cancel_a_paid_application_then_follow_the_refund_to_its_answer(
     assert TEXT[lang]["refused"] in refund.inner_text()
     assert ("الشهادة صدرت قبل الإلغاء" if lang == "ar" else
             "The certificate was issued before the cancellation.") in refund.inner_text()
-    assert_accessible(page)
+    if javascript:
+        assert_accessible(page)
     shoot(page, "application-refund-refused", lang)
     mail = last_email(base_url, who["email"])
     assert "100.00" in mail.text and ("الشهادة" in mail.text or "certificate" in mail.text)
