@@ -18,7 +18,7 @@ from server.logs import RequestLogMiddleware
 from server.metrics import MetricsMiddleware, metrics
 from server.middleware import SecurityMiddleware
 from server.pages import routes as page_routes
-from server.pages.errors import http_error
+from server.pages.errors import http_error, refusal_page
 from server.proxies import ForwardedMiddleware
 from server.static_files import HashedStaticFiles, favicon
 from server.templating import static_manifest
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, *, background: bool = False) ->
     # request log and the metrics see every response, the middleware's own refusals too.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE,
                        exclude_content_types=NOT_COMPRESSED)
-    app.add_middleware(SecurityMiddleware, settings=settings)
+    app.add_middleware(SecurityMiddleware, settings=settings, refusal_page=refusal_page)
     app.add_middleware(RequestLogMiddleware)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(ForwardedMiddleware, trusted=settings.forwarded_allow_ips)  # outermost

@@ -33,9 +33,14 @@ GRAPHQL_BODY_LIMIT = 100 * KIB
 FILE_LIMIT = 5 * MIB  # one document; the upload route counts each file's own bytes
 FORM_ALLOWANCE = 64 * KIB  # the fields and multipart framing around the files
 UPLOAD_BODY_LIMIT = FILE_LIMIT + FORM_ALLOWANCE
+# A page's form is read up to twice its files' limit, so that a file somewhat too large
+# comes back as a message beside its field with everything typed kept (the use case counts
+# each file's bytes); past that, the middleware refuses the body unread (a 413 page).
+PAGE_FILE_ALLOWANCE = 2 * FILE_LIMIT
 DEFAULT_BODY_LIMIT = 256 * KIB
 # Forms that may carry documents besides their fields, with how many files at most.
-UPLOAD_PATHS = ("/api/documents", "/record/", "/applications/")
+UPLOAD_PATHS = ("/api/documents",)
+PAGE_UPLOAD_PATHS = ("/record/", "/applications/")
 UPLOAD_FORMS = (
     (re.compile(r"/renewals/[^/]+/documents"), 4),  # the renewal's documents, one per kind
     (re.compile(r"/renewals/[^/]+/experience"), 1),  # the employer's letter
@@ -90,9 +95,11 @@ def body_limit(path: str) -> int:
         return GRAPHQL_BODY_LIMIT
     if path.startswith(UPLOAD_PATHS):
         return UPLOAD_BODY_LIMIT
+    if path.startswith(PAGE_UPLOAD_PATHS):
+        return PAGE_FILE_ALLOWANCE + FORM_ALLOWANCE
     for pattern, files in UPLOAD_FORMS:
         if pattern.fullmatch(path):
-            return files * FILE_LIMIT + FORM_ALLOWANCE
+            return files * PAGE_FILE_ALLOWANCE + FORM_ALLOWANCE
     return DEFAULT_BODY_LIMIT
 
 
@@ -101,9 +108,13 @@ class BodyTooLarge(Exception):
 
 
 class SecurityMiddleware:
-    def __init__(self, app, settings: Settings) -> None:
+    def __init__(self, app, settings: Settings, refusal_page=None) -> None:
+        """`refusal_page(scope, receive, status, code)`: a refusal as a page in the visitor's
+        language for a browser on a page route, or None (the API's JSON); the app passes
+        the pages' own (server.pages.errors), which this layer may not import."""
         self.app = app
         self.settings = settings
+        self.refusal_page = refusal_page
         self.csrf_cookie = csrf_cookie_name(settings)
         self.session_cookie = f"{settings.cookie_prefix}sid"
 
@@ -129,14 +140,13 @@ class SecurityMiddleware:
         if method in UNSAFE_METHODS and not path.startswith(CSRF_EXEMPT_PREFIXES):
             refusal = self._csrf_refusal(headers, cookies, scope, path)
             if refusal:
-                return await _send_error(send, 403, refusal, lang, headers, path,
-                                         self.settings)
+                return await self._refuse(scope, receive, send, 403, refusal, lang, headers)
 
         limit = body_limit(path)
         length = headers.get("content-length")
         if length and length.isdigit() and int(length) > limit:
-            return await _send_error(send, 413, "TOO_LARGE", lang, headers, path,
-                                     self.settings, kib=limit // KIB)
+            return await self._refuse(scope, receive, send, 413, "TOO_LARGE", lang, headers,
+                                      kib=limit // KIB)
 
         received = 0
 
@@ -166,8 +176,25 @@ class SecurityMiddleware:
             await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
             if not started:
-                await _send_error(send, 413, "TOO_LARGE", lang, headers, path,
-                                  self.settings, kib=limit // KIB)
+                await self._refuse(scope, receive, send, 413, "TOO_LARGE", lang, headers,
+                                   kib=limit // KIB)
+
+    async def _refuse(self, scope, receive, send, status: int, code: str, lang: str,
+                      headers: dict, **params) -> None:
+        async def nothing_more():  # the body is not read: it was refused
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        page = None
+        if self.refusal_page is not None:
+            page = await self.refusal_page(scope, nothing_more, status, code)
+        if page is None:
+            return await _send_error(send, status, code, lang, headers, scope["path"],
+                                     self.settings, **params)
+        for name, value in security_headers(self.settings):
+            page.headers[name] = value
+        # The body was not read: the connection cannot be reused for another request.
+        page.headers["connection"] = "close"
+        await page(scope, nothing_more, send)
 
     def _csrf_refusal(self, headers, cookies, scope, path: str) -> str | None:
         # Returns the refusal's code (server.graphql_http.MESSAGES), or None to let it in.

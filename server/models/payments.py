@@ -28,6 +28,10 @@ class Payment(Model):
     # then REFUNDED (an admin approved and the gateway refunded) or DECLINED.
     refund_status = fields.CharField(max_length=12, default="")
     refund_requested_at = fields.DatetimeField(null=True)
+    # The admin's decision, shown to the applicant: when, and the reason (a refusal's, or a
+    # note with an approval).
+    refund_decided_at = fields.DatetimeField(null=True)
+    refund_reason = fields.CharField(max_length=500, default="")
 
     class Meta:
         table = "payment"

@@ -3,6 +3,7 @@ and goes on to payment (or to the application when there is no fee)."""
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Route
 
@@ -20,13 +21,14 @@ from server.pages.plumbing import (
     render,
     submit,
 )
-from server.pages.uploads import upload_from_form
+from server.pages.uploads import refused_before_saving, upload_from_form
 
 LEVEL_LABELS = {
     "DIPLOMA": N_("Diploma"), "BACHELOR": N_("Bachelor's degree"),
     "MASTER": N_("Master's degree"), "DOCTORATE": N_("Doctorate (PhD or clinical)"),
     "BOARD": N_("Board certification or fellowship"),
 }
+CANCELLABLE = ("DRAFT", "AWAITING_PAYMENT", "SUBMITTED", "RETURNED")
 # page slug → (application kind, template, operation, payload field)
 SERVICES = {
     "good-standing": ("GOOD_STANDING", "PageGoodStanding", "applyForGoodStandingCertificate"),
@@ -90,6 +92,8 @@ async def apply(request: Request):
         ctx, form, "evidence", "QUALIFICATION_CERTIFICATE"
         if kind in ("QUALIFICATION_EVALUATION", "CLASSIFICATION") else "EVIDENCE")
     variables = _input(slug, values, evidence, errors, ctx.lang)
+    if refused_before_saving(errors, evidence=upload_error):  # nothing saved without its file
+        return await _again(request, ctx, slug, values, evidence, errors, upload_error)
     if slug == "classification" and not (await _context(ctx, slug))["p"]:
         _, record_errors = await submit(ctx, "PageStartRecord", "startPractitionerRecord",
                                         {"input": _record_input(values, errors, ctx.lang)})
@@ -98,7 +102,7 @@ async def apply(request: Request):
             return await _again(request, ctx, slug, values, evidence, errors, upload_error)
     payload, use_case_errors = await submit(ctx, operation, field, variables)
     errors.update(use_case_errors)
-    if errors or upload_error:
+    if errors:
         return await _again(request, ctx, slug, values, evidence, errors, upload_error)
     application = payload["application"]
     if application["status"] == "AWAITING_PAYMENT":
@@ -152,14 +156,36 @@ def _record_input(v: dict, errors: dict, lang: str) -> dict:
             "category": v["category"], "specialty": v["specialty"]}
 
 
+async def confirm_cancel(request: Request):
+    """Cancelling is a step of its own (it works without JavaScript): it says what becomes
+    of the money before anything changes."""
+    ctx = await signed_in(request)
+    data = (await execute(ctx, "PageApplication", {"id": request.path_params["id"]})).data
+    application = data["myApplication"]
+    if application is None:
+        raise HTTPException(404)
+    if application["status"] not in CANCELLABLE:
+        return redirect(request, f"/applications/{application['id']}?problem=cancel")
+    return render(request, ctx, "applications/cancel.html", {
+        "a": application, "service_names": SERVICE_NAMES})
+
+
 async def cancel(request: Request):
     ctx = await signed_in(request)
-    await read_form(request)
+    form = await read_form(request)
     application_id = request.path_params["id"]
+    if form.get("confirmed") != "1":  # never in one click: the confirmation comes first
+        return redirect(request, f"/applications/{application_id}/cancel")
     _, errors = await submit(ctx, "PageCancelApplication", "cancelApplication",
                              {"input": {"applicationId": application_id}})
-    problem = "&problem=cancel" if errors else ""
-    return redirect(request, f"/applications/{application_id}?done=cancel{problem}")
+    if errors:
+        return redirect(request, f"/applications/{application_id}?done=cancel&problem=cancel")
+    if form.get("refund") == "1":
+        _, refund_errors = await submit(ctx, "PageRequestRefund", "requestRefund",
+                                        {"input": {"applicationId": application_id}})
+        problem = "&problem=refund" if refund_errors else ""
+        return redirect(request, f"/applications/{application_id}?done=cancel-refund{problem}")
+    return redirect(request, f"/applications/{application_id}?done=cancel")
 
 
 async def refund(request: Request):
@@ -175,6 +201,7 @@ async def refund(request: Request):
 ROUTES = [
     Route("/services/{slug}", page, methods=["GET"]),
     Route("/services/{slug}", apply, methods=["POST"]),
+    Route("/applications/{id}/cancel", confirm_cancel, methods=["GET"]),
     Route("/applications/{id}/cancel", cancel, methods=["POST"]),
     Route("/applications/{id}/refund", refund, methods=["POST"]),
 ]

@@ -1,6 +1,8 @@
 """A form that carries one document besides its fields (works without JavaScript): the file
 is stored first; if another field then fails, the accepted file stays attached (a hidden
-`<field>_id`) and is shown by name, so nothing is uploaded twice."""
+`<field>_id`) and is shown by name, so nothing is uploaded twice. A form saves all or
+nothing: when its file is refused (or a date cannot be read), the entry is not saved
+without it (`refused_before_saving`), and the form comes back with what was typed."""
 
 from __future__ import annotations
 
@@ -28,3 +30,12 @@ async def upload_from_form(ctx: Context, form: FormData, field: str,
         problem = error.problems[0]
         return None, gettext(ctx.lang, problem.msgid, **problem.params)
     return None, None
+
+
+def refused_before_saving(page_errors: dict, **upload_errors: str | None) -> dict:
+    """The problems the page found itself (a date it could not read, a file refused, by the
+    field to show it on): when there is any, the form's mutation must not run, so nothing
+    is saved half (an entry without its certificate, an ongoing job for a mistyped end)."""
+    found = {**page_errors, **{k: v for k, v in upload_errors.items() if v}}
+    page_errors.update(found)
+    return found

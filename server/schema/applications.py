@@ -16,6 +16,7 @@ from server.resolvers.kernel import corrections
 from server.resolvers.kernel import lifecycle as use_cases
 from server.resolvers.kernel.access import require_account
 from server.resolvers.kernel.corrections import EDITABLE
+from server.resolvers.services import refunds
 from server.schema.base import (
     Connection,
     Edge,
@@ -25,6 +26,7 @@ from server.schema.base import (
     encode_cursor,
     page_size,
 )
+from server.schema.refunds import ApplicationRefund
 
 # The domain's enums, as GraphQL enums: one list of kinds and statuses in the code.
 ApplicationKind = strawberry.enum(rules.ApplicationKind, name="ApplicationKind")
@@ -80,6 +82,11 @@ class Application:
     def correctable_fields(self) -> list[CorrectableField]:
         return [CorrectableField(field=name, value=str((self.model.data or {}).get(key) or ""))
                 for name, key in EDITABLE.get(self.model.kind, {}).items()]
+    @strawberry.field(description="What was paid for this application and its refund; "
+                      "null when nothing was paid.")
+    async def refund(self) -> ApplicationRefund | None:
+        found = await refunds.refund_of(self.model)
+        return ApplicationRefund.of(found) if found else None
 
     @strawberry.field(description="What happens next, in the request's language.")
     def next_step(self, info: Info) -> str:

@@ -492,7 +492,7 @@ async def test_a_refund_approved_is_refunded_by_the_gateway(client, monkeypatch)
     assert done["payment"]["refundedAmount"]["amount"] == "100.00"
     assert asked == [(payment.provider_payment_id, 10000)]
     mail = await OutboxMessage.get(recipient="payer@example.com")
-    assert "refund is approved" in mail.payload["subject"]
+    assert "refund is paid out" in mail.payload["subject"]
     twice = payload(await gql(client, op("AdminDecideRefund"), {"input": {
         "paymentId": str(payment.id), "approve": True}}, token=token), "decideRefund")
     assert codes(twice) == {"paymentId": "INVALID_STATE"}
@@ -529,7 +529,7 @@ async def test_a_gateway_error_changes_nothing_and_a_decline_needs_a_reason(clie
     assert declined["errors"] == [] and declined["payment"]["refundStatus"] == "DECLINED"
     assert declined["payment"]["status"] == "PAID"
     mail = await OutboxMessage.get(recipient="payer@example.com")
-    assert "declined" in mail.payload["subject"] and "Reviewed already" in mail.payload["text"]
+    assert "refused" in mail.payload["subject"] and "Reviewed already" in mail.payload["text"]
 
 
 # ------------------------------------------------------------------ audit log

@@ -60,7 +60,11 @@ async def test_cancel_then_refund_from_the_application_page(browser_like, client
     await signed_in(browser_like, client, deliver, smtp_server, sms_gateway)
     await post(browser_like, "/services/good-standing", {})
     application = await Application.get(kind="GOOD_STANDING")
-    cancelled = await post(browser_like, f"/applications/{application.id}/cancel", {})
+    asked_first = await post(browser_like, f"/applications/{application.id}/cancel", {})
+    assert asked_first.headers["location"] == f"/applications/{application.id}/cancel"
+    assert (await Application.get(id=application.id)).status == "AWAITING_PAYMENT"
+    cancelled = await post(browser_like, f"/applications/{application.id}/cancel",
+                           {"confirmed": "1"})
     assert cancelled.headers["location"].endswith("done=cancel")
     assert (await Application.get(id=application.id)).status == "CANCELLED"
     nothing_paid = await post(browser_like, f"/applications/{application.id}/refund", {})

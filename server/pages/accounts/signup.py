@@ -26,9 +26,24 @@ async def captcha_challenge(request: Request):
     return JSONResponse(captcha.challenge(settings.secret_key, settings.captcha_cost))
 
 
+def _robot_question(request: Request) -> dict:
+    """The sum asked instead of the proof of work when JavaScript is off (<noscript>)."""
+    return captcha.question(request.app.state.settings.secret_key)
+
+
+def _captcha_of(form) -> str:
+    """The widget's payload, or without JavaScript the question's token and the answer."""
+    solved = str(form.get("altcha", ""))
+    token = str(form.get("robotQuestion", ""))
+    if not solved and token:
+        return captcha.answer_payload(token, str(form.get("robotAnswer", "")))
+    return solved
+
+
 async def register_form(request: Request):
     ctx = await page_ctx(request)
-    return render(request, ctx, "accounts/register.html", {"values": {}, "errors": {}})
+    return render(request, ctx, "accounts/register.html", {
+        "values": {}, "errors": {}, "robot_question": _robot_question(request)})
 
 
 async def register(request: Request):
@@ -40,11 +55,12 @@ async def register(request: Request):
         "password": str(form.get("password", "")),
         "passwordConfirmation": str(form.get("passwordConfirmation", "")),
         "acceptTerms": form.get("acceptTerms") == "1",
-        "captcha": str(form.get("altcha", "")),
+        "captcha": _captcha_of(form),
     }})
     if errors:
         values["acceptTerms"] = form.get("acceptTerms") == "1"
-        return form_response(request, ctx, "accounts/register.html", {"values": values}, errors)
+        return form_response(request, ctx, "accounts/register.html", {
+            "values": values, "robot_question": _robot_question(request)}, errors)
     return redirect(request, f"/register/mobile?account={payload['account']['id']}&new=1")
 
 

@@ -17,7 +17,7 @@ from server.pages.plumbing import (
     render,
     submit,
 )
-from server.pages.uploads import upload_from_form
+from server.pages.uploads import refused_before_saving, upload_from_form
 
 
 async def record_data(ctx: Context) -> dict:
@@ -77,14 +77,13 @@ async def submit_cpd(request: Request):
         hours_value = -1.0  # the use case names the problem
     date_errors: dict = {}
     completed = date_from_parts(values, "completedOn", date_errors, ctx.lang)
-    payload, errors = await submit(ctx, "PageSubmitCpdActivity", "submitCpdActivity", {
-        "input": {"title": values["title"], "provider": values["provider"],
-                  "accreditationNumber": values["accreditationNumber"], "hours": hours_value,
-                  "completedOn": completed,
-                  "certificateId": certificate["id"] if certificate else None}})
-    errors.update(date_errors)
-    if upload_error:
-        errors = {**errors, "certificate": upload_error}
+    errors = refused_before_saving(date_errors, certificate=upload_error)
+    if not errors:
+        payload, errors = await submit(ctx, "PageSubmitCpdActivity", "submitCpdActivity", {
+            "input": {"title": values["title"], "provider": values["provider"],
+                      "accreditationNumber": values["accreditationNumber"],
+                      "hours": hours_value, "completedOn": completed,
+                      "certificateId": certificate["id"] if certificate else None}})
     errors = {("certificate" if k == "certificateId" else k): v for k, v in errors.items()}
     if errors:
         practitioner = await record_data(ctx)
@@ -121,14 +120,13 @@ async def request_change(request: Request):
     born = date_from_parts(values, "dateOfBirth", date_errors, ctx.lang)
     if born and born != practitioner["dateOfBirth"]:
         changes["dateOfBirth"] = born
-    payload, errors = await submit(ctx, "PageRequestPersonalDataChange",
-                                   "requestPersonalDataChange", {"input": {
-                                       "registrationNumber": values["registrationNumber"],
-                                       "changes": changes, "note": values["note"],
-                                       "documentIds": [evidence["id"]] if evidence else []}})
-    errors.update(date_errors)
-    if upload_error:
-        errors = {**errors, "evidence": upload_error}
+    errors = refused_before_saving(date_errors, evidence=upload_error)
+    if not errors:
+        payload, errors = await submit(ctx, "PageRequestPersonalDataChange",
+                                       "requestPersonalDataChange", {"input": {
+                                           "registrationNumber": values["registrationNumber"],
+                                           "changes": changes, "note": values["note"],
+                                           "documentIds": [evidence["id"]] if evidence else []}})
     errors = {("evidence" if k == "documentIds" else k.removeprefix("changes.")): v
               for k, v in errors.items()}
     if errors:

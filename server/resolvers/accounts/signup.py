@@ -187,8 +187,22 @@ async def register_account(ctx: Caller, data: dict) -> Account:
     return account
 
 
+# The question asked without JavaScript costs a robot nothing to answer, so its answers are
+# counted per address (right or wrong) on top of the pacing every sign-up gets.
+QUESTIONS_PER_HOUR = 10
+
+
 async def spend_captcha(ctx: Caller, payload: str) -> None:
-    solved = captcha.verify(payload, ctx.settings.secret_key)
+    if payload.startswith(captcha.QUESTION_PREFIX):
+        await limits.limit(f"register:question:ip:{ctx.ip}", QUESTIONS_PER_HOUR,
+                           dt.timedelta(hours=1), "captcha")
+        solved = captcha.verify_answer(payload, ctx.settings.secret_key)
+    else:
+        solved = captcha.verify(payload, ctx.settings.secret_key)
+    if solved is None and payload.startswith(captcha.QUESTION_PREFIX):
+        raise DomainError("CAPTCHA_FAILED", "captcha", N_(
+            "The answer to the sum is not right, or the question has expired. Answer the "
+            "new question."))
     if solved is None:
         raise DomainError("CAPTCHA_FAILED", "captcha")
     signature, expires_at = solved

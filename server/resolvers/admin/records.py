@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 from server import clock
 from server.domain import fees
 from server.domain.errors import DomainError
-from server.i18n import N_, gettext
+from server.i18n import N_
 from server.integrations.payments import CallbackRejected, GatewayError, gateway_for
 from server.models.accounts import Account
 from server.models.applications import Application
@@ -21,10 +21,6 @@ from server.resolvers.kernel import audit, notify
 from server.resolvers.kernel.caller import Caller
 
 PAYMENT_STATUSES = ("INITIATED", "PAID", "FAILED", "EXPIRED", "REFUNDED")
-REFUND_MESSAGES = {
-    "REFUNDED": N_("Your refund is approved: the amount goes back to how you paid."),
-    "DECLINED": N_("Your refund request was declined."),
-}
 
 
 def mask_recipient(channel: str, recipient: str) -> str:
@@ -147,6 +143,7 @@ async def decide_refund(ctx: Caller, payment_id, approve: bool, reason: str) -> 
         expected = "PROCESSING"
     else:
         outcome, values, expected = "DECLINED", {"refund_status": "DECLINED"}, "REQUESTED"
+    values.update(refund_decided_at=clock.now(), refund_reason=reason)
     async with in_transaction():
         changed = await Payment.filter(id=payment.id, refund_status=expected).update(**values)
         if changed != 1:
@@ -159,9 +156,8 @@ async def decide_refund(ctx: Caller, payment_id, approve: bool, reason: str) -> 
         applicant = await Account.get_or_none(id=application.applicant_id)
         if applicant is not None:
             await notify.email(ctx.settings, applicant.email, applicant.language,
-                               "application_status", dedupe_key=f"refund:{payment.id}",
-                               name=applicant.first_name, kind=application.kind,
-                               status=application.status, reason=reason,
-                               message=gettext(applicant.language, REFUND_MESSAGES[outcome]),
+                               "refund_decided", dedupe_key=f"refund:{payment.id}",
+                               name=applicant.first_name, outcome=outcome, reason=reason,
+                               amount=fees.amount_string(Decimal(payment.amount)),
                                application_id=str(application.id))
     return await Payment.get(id=payment.id)
