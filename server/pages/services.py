@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from server.domain import codes
+from server.domain.application_details import LEVEL_LABELS
 from server.domain.classification import LEVELS
 from server.i18n import N_, gettext
 from server.pages.forms import date_from_parts, signed_in
@@ -22,11 +23,6 @@ from server.pages.plumbing import (
 )
 from server.pages.uploads import upload_from_form
 
-LEVEL_LABELS = {
-    "DIPLOMA": N_("Diploma"), "BACHELOR": N_("Bachelor's degree"),
-    "MASTER": N_("Master's degree"), "DOCTORATE": N_("Doctorate (PhD or clinical)"),
-    "BOARD": N_("Board certification or fellowship"),
-}
 # page slug → (application kind, template, operation, payload field)
 SERVICES = {
     "good-standing": ("GOOD_STANDING", "PageGoodStanding", "applyForGoodStandingCertificate"),

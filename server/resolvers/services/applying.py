@@ -7,6 +7,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from server import clock
+from server.domain import application_details as details
 from server.domain import codes, fees
 from server.domain.classification import LEVELS, is_higher, proposed_rank
 from server.domain.dates import validate_birth_date
@@ -232,7 +233,7 @@ async def cancel(ctx: Caller, application_id: str) -> Application:
     application = await lifecycle.mine(account.id, application_id)
     async with in_transaction():
         await lifecycle.transition(application, "CANCELLED", actor_id=account.id,
-                                      actor_kind="APPLICANT", reason="cancelled by applicant")
+                                      actor_kind="APPLICANT", reason=details.CANCELLED_BY_APPLICANT)
         await Payment.filter(application_id=application.id, status="INITIATED") \
             .update(status="EXPIRED")
         await notify_status(ctx.settings, application)
