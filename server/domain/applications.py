@@ -157,3 +157,24 @@ def is_registration_number_like(text: str) -> bool:
     """A number Sijil issued or one an import may carry: 3–20 of A–Z, 0–9 and "-", with at
     least one letter or digit. Expects a normalised value."""
     return bool(_IMPORTED_NUMBER.fullmatch(text or "")) and text.strip("-") != ""
+
+
+# "A-YYYY-NNNNNN": the year the application was opened and a number that never repeats
+# (it does not restart each year, so the year is only a reading aid); more than six digits
+# once a million applications exist.
+def format_application_reference(year: int, number: int) -> str:
+    """`format_application_reference(2026, 123)` → "A-2026-000123"."""
+    if number < 1 or not 1000 <= year <= 9999:
+        raise ValueError("INVALID")
+    return f"A-{year}-{number:06d}"
+
+
+def parse_application_reference(text: str) -> str | None:
+    """The reference in its written form ("a-2026-123", "A‑٢٠٢٦‑000123" and spaces are
+    accepted), or None when the text is not one."""
+    cleaned = normalize_digits((text or "").strip()).upper().replace(" ", "")
+    cleaned = re.sub(r"[\u2010-\u2015\u2212]", "-", cleaned)
+    match = re.fullmatch(r"A-?([0-9]{4})-?([0-9]{1,12})", cleaned)
+    if not match or int(match[2]) == 0:
+        return None
+    return format_application_reference(int(match[1]), int(match[2]))

@@ -6,6 +6,9 @@ from tortoise.models import Model
 
 class Application(Model):
     id = fields.UUIDField(primary_key=True)
+    # What people quote: "A-2026-000123" (the year it was opened, then a number that
+    # never repeats), in pages, emails and SMS; the id stays internal.
+    reference = fields.CharField(max_length=16, unique=True, null=True)
     kind = fields.CharField(max_length=32, db_index=True)
     status = fields.CharField(max_length=20, db_index=True)
     applicant = fields.ForeignKeyField("models.Account", related_name="applications",
@@ -63,3 +66,15 @@ class ApplicationDocument(Model):
     class Meta:
         table = "application_document"
         unique_together = (("application", "document"),)
+
+
+class Counter(Model):
+    """A number that only goes up, one row per name ("application"): taking the next one
+    updates the row, so two transactions never get the same number (the row's lock, or
+    SQLite's database lock, is held until the commit)."""
+
+    name = fields.CharField(max_length=32, primary_key=True)
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "counter"

@@ -41,6 +41,9 @@ ApplicationStatus = strawberry.enum(rules.Status, name="ApplicationStatus")
 class Application:
     model: strawberry.Private[ApplicationModel]
     id: strawberry.ID
+    reference: str = strawberry.field(description=(
+        "What people quote: \"A-2026-000123\" (the year the application was opened and a "
+        "number that never repeats). Shown in pages, emails and SMS; `id` stays internal."))
     kind: ApplicationKind
     status: ApplicationStatus
     created_at: dt.datetime
@@ -51,7 +54,8 @@ class Application:
 
     @classmethod
     def of(cls, row: ApplicationModel) -> Application:
-        return cls(model=row, id=strawberry.ID(str(row.id)), kind=ApplicationKind(row.kind),
+        return cls(model=row, id=strawberry.ID(str(row.id)), reference=row.reference,
+                   kind=ApplicationKind(row.kind),
                    status=ApplicationStatus(row.status), created_at=row.created_at,
                    submitted_at=row.submitted_at, decided_at=row.decided_at,
                    decision_reason=row.decision_reason or None,

@@ -9,10 +9,14 @@ from decimal import Decimal
 from tortoise.expressions import Q
 
 from server import clock
-from server.domain.applications import InvalidTransition, check_transition
+from server.domain.applications import (
+    InvalidTransition,
+    check_transition,
+    format_application_reference,
+)
 from server.domain.errors import DomainError
 from server.i18n import N_
-from server.models.applications import Application, ApplicationDocument, ApplicationEvent
+from server.models.applications import Application, ApplicationDocument, ApplicationEvent, Counter
 from server.models.practitioners import Practitioner, Registration
 from server.resolvers.kernel.ids import as_uuid
 from server.resolvers.kernel.snapshot import freeze
@@ -37,6 +41,22 @@ async def lock_practitioner(practitioner_id) -> None:
     await Practitioner.filter(id=practitioner_id).update(updated_at=clock.now())
 
 
+_NEXT_NUMBER = ("UPDATE counter SET value = value + 1 WHERE name = 'application' "
+                "RETURNING value")
+
+
+async def next_reference() -> str:
+    """The next application reference, in one statement (UPDATE … RETURNING, on both
+    databases), so two requests never get the same number even outside a transaction;
+    inside one, the counter's row stays locked until the commit."""
+    db = Counter._choose_db(True)
+    rows = await db.execute_query_dict(_NEXT_NUMBER)
+    if not rows:  # a database made without the migrations (the tests')
+        await Counter.get_or_create(name="application")
+        rows = await db.execute_query_dict(_NEXT_NUMBER)
+    return format_application_reference(clock.today().year, rows[0]["value"])
+
+
 async def create(kind: str, applicant, practitioner, *, status: str = "DRAFT",
                  data: dict | None = None, fee: Decimal | None = None,
                  years: int | None = None, document_ids: list | None = None) -> Application:
@@ -48,8 +68,8 @@ async def create(kind: str, applicant, practitioner, *, status: str = "DRAFT",
         registration = await Registration.get_or_none(practitioner_id=practitioner.id)
         snapshot = await freeze(practitioner, registration)
     application = await Application.create(
-        kind=kind, status=status, applicant=applicant, practitioner=practitioner,
-        data=data or {}, fee=fee, years=years, snapshot=snapshot,
+        reference=await next_reference(), kind=kind, status=status, applicant=applicant,
+        practitioner=practitioner, data=data or {}, fee=fee, years=years, snapshot=snapshot,
         submitted_at=moment if status == "SUBMITTED" else None)
     await ApplicationEvent.create(application=application, actor_id=applicant.id,
                                   from_status="", to_status=status)
