@@ -8,7 +8,7 @@ from typing import Literal, NamedTuple
 
 from server.domain.text import N_
 
-Shown = Literal["text", "date", "code", "years", "level"]
+Shown = Literal["text", "date", "code", "years", "level", "cpd_type"]
 
 
 class Asked(NamedTuple):
@@ -42,7 +42,9 @@ ASKED: dict[str, tuple[Asked, ...]] = {
         Asked("programme", N_("Programme")), Asked("institution", N_("Institution")),
         Asked("start", N_("Start date"), "date"), Asked("end", N_("End date"), "date")),
     "QUALIFICATION_EVALUATION": (Asked("degree", N_("Degree")),),
-    "CPD_RECOGNITION": (Asked("title", N_("Activity")), Asked("hours", N_("Hours"))),
+    "CPD_RECOGNITION": (Asked("title", N_("Activity")),
+                        Asked("activity_type", N_("Type of activity"), "cpd_type"),
+                        Asked("hours", N_("Hours"))),
 }
 
 # A personal-data change: data["changes"] is {field: value asked for}.

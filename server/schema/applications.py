@@ -11,6 +11,7 @@ from strawberry import Info
 from server.domain import application_details as details
 from server.domain import applications as rules
 from server.domain import codes
+from server.domain.cpd import ACTIVITY_TYPE_LABELS
 from server.domain.errors import DomainError
 from server.i18n import gettext
 from server.models.applications import Application as ApplicationModel
@@ -19,6 +20,7 @@ from server.models.applications import ApplicationEvent as EventModel
 from server.models.payments import Payment as PaymentModel
 from server.resolvers.kernel import lifecycle as use_cases
 from server.resolvers.kernel.access import require_account
+from server.resolvers.kernel.settings import review_targets
 from server.schema.base import (
     Connection,
     Edge,
@@ -74,6 +76,11 @@ class Application:
     @strawberry.field(description="What happens next, in the request's language.")
     def next_step(self, info: Info) -> str:
         return gettext(info.context.lang, use_cases.NEXT_STEP[self.status.value])
+
+    @strawberry.field(description="Days within which an application of this kind is "
+                                  "usually decided once submitted (the regulator's target).")
+    async def usual_decision_days(self) -> int:
+        return (await review_targets())[self.model.kind]
 
     @strawberry.field(description="What the applicant asked for (the rank proposed, the "
                                   "name asked for, the period…), labelled in the request's "
@@ -144,6 +151,9 @@ def _requested_item(label: str, value: str, shown: str, code_kind: str | None,
     if shown == "level" and value in details.LEVEL_LABELS:
         return RequestedItem(label=title, value=gettext(lang, details.LEVEL_LABELS[value]),
                              code=value)
+    if shown == "cpd_type" and value in ACTIVITY_TYPE_LABELS:
+        return RequestedItem(label=title, value=gettext(lang, ACTIVITY_TYPE_LABELS[value]),
+                             code=value)
     if shown == "date":
         try:
             return RequestedItem(label=title, value=value, date=dt.date.fromisoformat(value))
@@ -176,6 +186,12 @@ class Query:
                       cursor=encode_cursor(r.created_at.isoformat(), r.id)) for r in rows]
         return Connection(edges=edges, page_info=PageInfo(
             has_next_page=more, end_cursor=edges[-1].cursor if edges else None))
+
+    @strawberry.field(description="Days within which an application of `kind` is usually "
+                                  "decided once submitted (the regulator's target).")
+    async def usual_decision_days(self, info: Info, kind: ApplicationKind) -> int:
+        require_account(info.context)
+        return (await review_targets())[kind.value]
 
     @strawberry.field(description="One of the signed-in account's applications.")
     async def my_application(self, info: Info, id: strawberry.ID) -> Application | None:

@@ -7,7 +7,7 @@ import base64
 
 from server.config import Settings
 from server.domain.names import greeting_name
-from server.i18n import direction, gettext
+from server.i18n import direction, gettext, ltr
 from server.models.practitioners import Practitioner
 from server.resolvers.kernel.outbox import enqueue_email, enqueue_sms
 from server.templating import environment, render_block
@@ -43,5 +43,11 @@ async def _greeted(to: str, lang: str, account_name: str) -> str:
         if names else {}))
 
 
-async def sms(to: str, lang: str, msgid: str, dedupe_key: str | None = None, **values) -> None:
-    await enqueue_sms(to, gettext(lang, msgid, **values), dedupe_key=dedupe_key)
+async def sms(to: str, lang: str, msgid: str, dedupe_key: str | None = None,
+              reference: str | None = None, **values) -> None:
+    """`reference`: the application's, quoted after the message (isolated left to right,
+    so "A-2026-000123" reads the same in an Arabic SMS)."""
+    text = gettext(lang, msgid, **values)
+    if reference:
+        text += " " + gettext(lang, "Reference: %(reference)s", reference=ltr(reference))
+    await enqueue_sms(to, text, dedupe_key=dedupe_key)

@@ -239,6 +239,7 @@ async def _apply_paid(settings: Settings, payment: Payment) -> str:
                            dedupe_key=f"receipt:{payment.id}",
                            name=application.applicant.first_name, amount=str(payment.amount),
                            method=payment.method, application_id=str(application.id),
+                           reference=application.reference,
                            kind=application.kind, paid_at=clock.now())
         await audit.record("payment.paid", target_type="payment", target_id=payment.id,
                            application=str(application.id), amount=str(payment.amount))
