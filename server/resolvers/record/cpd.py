@@ -48,10 +48,11 @@ def _shown(hours: Decimal) -> str:
         else f"{hours.normalize():f}"
 
 
-def _activity_type(data: dict, problems: Problems) -> str:
-    """Optional over the API (clients written before it still work); the page asks."""
+def _activity_type(data: dict, problems: Problems) -> str | None:
+    """Optional over the API (clients written before it still work, unchecked); the page
+    always asks for it."""
     if data.get("activityType") is None:
-        return "OTHER"
+        return None
     code = str(data["activityType"])
     if code not in cpd_rules.ACTIVITY_TYPES:
         problems.add("REQUIRED" if not code else "INVALID", "activityType", N_(
