@@ -61,6 +61,7 @@ QUERY: dict[str, Rule] = {
                         "another account's application gives none, as an unknown one."),
     "myApplications": Rule(ANY_SIGNED_IN, "Filtered by applicant = caller."),
     "myApplication": Rule(ANY_SIGNED_IN, "Another account's application is null.", own=True),
+    "usualDecisionDays": Rule(ANY_SIGNED_IN, "The regulator's targets: nothing personal."),
     "verifyPractitioner": Rule(PUBLIC, "The public register: name, category, validity."),
     "searchRegister": Rule(PUBLIC, "The public register by name: public fields only."),
     "recordHistory": Rule(PRACTITIONER, "The caller's own record's changes."),

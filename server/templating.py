@@ -8,7 +8,7 @@ from functools import cache
 from jinja2 import Environment, FileSystemLoader, nodes, pass_context, select_autoescape
 
 from server.config import WEB_DIR
-from server.i18n import isolate, translations
+from server.i18n import isolate, ltr, translations
 
 TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
@@ -62,6 +62,7 @@ def environment() -> Environment:
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
     env.filters["isolate"] = isolate
+    env.filters["ltr"] = ltr
     env.globals["static"] = static_url
     env.globals["date_parts"] = date_parts
     return env

@@ -9,6 +9,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from server.domain import codes
+from server.domain.text import N_
 
 # Hours required per year of the registration period being closed. Keys are categories,
 # except "TECHNICIAN", which applies to that rank in any category that has it (nurses and
@@ -109,3 +110,40 @@ def _hours(value: Hours) -> Decimal:
     if not hours.is_finite() or hours < 0:
         raise ValueError("INVALID")
     return hours
+
+
+# What one activity of each type usually gives, at most (a day counts about 8 hours). More
+# is possible (a long course, a certificate that counts preparation), so above it the
+# applicant is asked to check and confirm the hours, not refused.
+ACTIVITY_TYPES: Mapping[str, int] = MappingProxyType({
+    "LECTURE": 3,           # a lecture, grand round or journal club
+    "WORKSHOP": 16,         # a workshop or skills course of up to two days
+    "CONFERENCE": 30,       # a conference or symposium of a few days
+    "ONLINE_COURSE": 20,    # an e-learning module or webinar series
+    "COURSE": 60,           # a structured course or training programme over weeks
+    "SELF_LEARNING": 10,    # reading, self-study, an article
+    "OTHER": 30,
+})
+
+
+# The order the form lists them in.
+ACTIVITY_TYPE_LABELS: Mapping[str, str] = MappingProxyType({
+    "LECTURE": N_("Lecture, grand round or journal club"),
+    "WORKSHOP": N_("Workshop or skills course"),
+    "CONFERENCE": N_("Conference or symposium"),
+    "ONLINE_COURSE": N_("Online course or webinar"),
+    "COURSE": N_("Structured course or training programme"),
+    "SELF_LEARNING": N_("Self-learning (reading, an article)"),
+    "OTHER": N_("Other"),
+})
+
+
+def usual_hours(activity_type: str) -> int | None:
+    return ACTIVITY_TYPES.get(activity_type)
+
+
+def implausible_hours(activity_type: str, hours: Hours) -> int | None:
+    """The usual maximum for the type when `hours` is above it (a warning, not a refusal);
+    None when the hours look ordinary or the type is unknown."""
+    limit = ACTIVITY_TYPES.get(activity_type)
+    return limit if limit is not None and _hours(hours) > limit else None

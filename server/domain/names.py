@@ -80,3 +80,15 @@ def validate_latin_name_part(text: str | None) -> str:
 def full_name(parts: Iterable[str | None]) -> str:
     """The given parts in order, skipping empty ones, separated by single spaces."""
     return " ".join(" ".join(part.split()) for part in parts if part and part.strip())
+
+
+def greeting_name(lang: str, account_name: str, name_ar: str = "", name_en: str = "") -> str:
+    """The first name to greet someone with in `lang`: the record's name in that script,
+    else the account's if it is written in that script, else none (an Arabic email never
+    greets "مرحبًا Fahad")."""
+    recorded = name_ar if lang == "ar" else name_en
+    if recorded.strip():
+        return recorded.strip()
+    is_letter = _is_arabic_letter if lang == "ar" else _is_latin_letter
+    letters = [c for c in account_name if c.isalpha()]
+    return account_name.strip() if letters and all(is_letter(c) for c in letters) else ""

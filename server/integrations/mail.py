@@ -4,12 +4,18 @@ or smtps://… for implicit TLS."""
 from __future__ import annotations
 
 import base64
+import email.policy
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
+
+# Folding a header of encoded words at a space loses the space for every reader (RFC 2047
+# ignores whitespace between encoded words): an Arabic subject read "ولميُخصم". Lines may be
+# 998 characters (RFC 5322), so a subject is never folded.
+_POLICY = email.policy.default.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class SmtpTarget:
 
 def compose(sender: str, recipient: str, subject: str, text: str,
             html: str | None = None, attachments: list[dict] | None = None) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = recipient
     message["Subject"] = subject

@@ -39,11 +39,8 @@ async def application_page(request: Request):
     application = data["myApplication"]
     if application is None:
         raise HTTPException(404)
-    usual_days = None
-    if application["status"] in ("SUBMITTED", "IN_REVIEW"):
-        from server.resolvers.kernel.settings import review_targets
-
-        usual_days = (await review_targets()).get(application["kind"])
+    usual_days = application["usualDecisionDays"] \
+        if application["status"] in ("AWAITING_PAYMENT", "SUBMITTED", "IN_REVIEW") else None
     return render(request, ctx, "applications/detail.html", {
         "a": application, "service_names": SERVICE_NAMES, "usual_days": usual_days,
         "new": request.query_params.get("new") == "1",

@@ -134,6 +134,9 @@ def _page_values(ctx: Context, application: dict, **values) -> dict:
         "proposed_rank": requested.get("rank"),
         "document_kind": lambda k: codes.label("document_kind", k, lang) or k,
         "country": lambda c: codes.label("country", c, lang) or c,
+        # A (re)classification's category, rank and specialty by their labels, not codes.
+        "code_label": lambda field, v: codes.label(field, v, lang) or v
+        if field in ("category", "rank", "specialty") else v,
         "own": ctx.account is not None and application["applicant"] is not None
         and application["applicant"]["id"] == str(ctx.account.id),
         "values": {}, "errors": {}, **values,

@@ -8,7 +8,9 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from server.domain import codes
+from server.domain.application_details import LEVEL_LABELS
 from server.domain.classification import LEVELS
+from server.domain.identity import normalize_digits
 from server.i18n import N_, gettext
 from server.pages.forms import date_from_parts, signed_in
 from server.pages.labels import SERVICE_DESCRIPTIONS, SERVICE_NAMES
@@ -23,11 +25,6 @@ from server.pages.plumbing import (
 )
 from server.pages.uploads import refused_before_saving, upload_from_form
 
-LEVEL_LABELS = {
-    "DIPLOMA": N_("Diploma"), "BACHELOR": N_("Bachelor's degree"),
-    "MASTER": N_("Master's degree"), "DOCTORATE": N_("Doctorate (PhD or clinical)"),
-    "BOARD": N_("Board certification or fellowship"),
-}
 CANCELLABLE = ("DRAFT", "AWAITING_PAYMENT", "SUBMITTED", "RETURNED")
 # page slug → (application kind, template, operation, payload field)
 SERVICES = {
@@ -64,6 +61,11 @@ async def _context(ctx, slug: str) -> dict:
         "categories": codes.choices("category", lang),
         "specialties": codes.choices("specialty", lang, category=category) if category
         else codes.choices("specialty", lang),
+        # For the classification form's script, which narrows the list as the category
+        # changes: every specialty with the categories it is open to.
+        "specialty_categories": [
+            [code, label, list(codes.specialty_categories(code))]
+            for code, label in codes.choices("specialty", lang)],
         "ranks": codes.choices("rank", lang, category=category) if category else [],
         "levels": [(code, gettext(lang, LEVEL_LABELS[code])) for code in LEVELS],
     }
@@ -115,8 +117,40 @@ async def _again(request, ctx, slug, values, evidence, errors, upload_error):
                for k, v in errors.items()}
     if upload_error:
         renamed["evidence"] = upload_error
+    context = await _context(ctx, slug)
+    if slug == "classification" and codes.is_code("category", values["category"]):
+        # Without JavaScript the list is narrowed once a category was chosen.
+        context["specialties"] = codes.choices("specialty", ctx.lang,
+                                               category=values["category"])
     return form_response(request, ctx, "services/apply.html", {
-        **await _context(ctx, slug), "values": values, "evidence": evidence}, renamed)
+        **context, "values": values, "evidence": evidence}, _named(renamed, ctx.lang))
+
+
+# The labels the form shows, so that a message says which field it is about.
+FIELD_LABELS = {
+    "firstNameAr": N_("First name in Arabic"), "familyNameAr": N_("Family name in Arabic"),
+    "firstNameEn": N_("First name in English"), "familyNameEn": N_("Family name in English"),
+    "dateOfBirth": N_("Date of birth"), "gender": N_("Gender"),
+    "nationality": N_("Nationality"), "identityType": N_("Identity document"),
+    "identityNumber": N_("Identity number"), "category": N_("Category"),
+    "specialty": N_("Specialty"), "qualificationLevel": N_("Your highest qualification"),
+    "yearsOfExperience": N_("Years of experience after that qualification"),
+    "examPassed": N_("Did you pass the licensing exam?"),
+    "examReference": N_("Exam result reference"), "programme": N_("Training programme"),
+    "institution": N_("Institution"), "degree": N_("Degree"), "country": N_("Country"),
+    "startDate": N_("Start date"), "endDate": N_("End date"), "awardedOn": N_("Date awarded"),
+    "targetRank": N_("The rank you apply for"), "evidence": N_("Evidence"),
+}
+NAMED = {N_("This is required."): N_("%(field)s: this is required."),
+         N_("This value is not valid."): N_("%(field)s: this value is not valid.")}
+
+
+def _named(errors: dict[str, str], lang: str) -> dict[str, str]:
+    """The summary said "This is required." seven times without naming a field."""
+    generic = {gettext(lang, plain): named for plain, named in NAMED.items()}
+    return {field: gettext(lang, generic[message], field=gettext(lang, FIELD_LABELS[field]))
+            if message in generic and field in FIELD_LABELS else message
+            for field, message in errors.items()}
 
 
 def _input(slug: str, v: dict, evidence: dict | None, errors: dict, lang: str) -> dict:
@@ -135,14 +169,17 @@ def _input(slug: str, v: dict, evidence: dict | None, errors: dict, lang: str) -
                           "verificationReference": v["verificationReference"],
                           "certificateId": documents[0] if documents else None}}
     if slug == "classification":
-        years = v["yearsOfExperience"].strip()
+        years = normalize_digits(v["yearsOfExperience"]).strip()
         return {"input": {"category": v["category"], "specialty": v["specialty"],
                           "qualificationLevel": v["qualificationLevel"],
-                          "yearsOfExperience": int(years) if years.isdigit() else -1,
+                          "yearsOfExperience": int(years)
+                          if years.isascii() and years.isdigit() else -1,
                           "examPassed": v["examPassed"] == "YES",
                           "examReference": v["examReference"], "documentIds": documents}}
     if slug == "registration":
-        return {"input": {"years": int(v["years"]) if v["years"].isdigit() else None}}
+        years = normalize_digits(v["years"]).strip()
+        return {"input": {"years": int(years) if years.isascii() and years.isdigit()
+                          else None}}
     return {"input": {"targetRank": v["targetRank"], "targetSpecialty": v["targetSpecialty"],
                       "note": v["note"], "documentIds": documents}}
 

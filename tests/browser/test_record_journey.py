@@ -48,6 +48,7 @@ def test_claim_keep_current_submit_cpd_and_a_change_in_arabic(new_page, base_url
     page.goto("/record/cpd")
     page.fill("#field-title", "الإنعاش القلبي المتقدم")
     page.fill("#field-provider", "الجمعية السعودية للقلب")
+    page.select_option("#field-activityType", "COURSE")
     page.fill("#field-hours", "8")
     page.fill("#field-completedOn", "1")
     page.fill("#field-completedOn-month", "10")

@@ -73,6 +73,7 @@ async def test_claim_profile_experience_cpd_and_history_through_the_pages(
 
     cpd = await post(browser_like, "/record/cpd", {
         "title": "ACLS", "provider": "Saudi Heart Association", "hours": "8",
+        "activityType": "COURSE",
         "completedOn-day": "1", "completedOn-month": "10", "completedOn-year": "2025"},
         files={"certificate": ("acls.pdf", MINIMAL_PDF, "application/pdf")})
     assert cpd.status_code == 303 and cpd.headers["location"].startswith("/applications/")

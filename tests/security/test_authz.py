@@ -42,6 +42,7 @@ SAMPLES = {
         "myDocuments": lambda i: {"applicationId": i["cancelled"]},
         "myApplications": lambda i: {"first": 5},
         "myApplication": lambda i: {"id": i["awaiting"]},
+        "usualDecisionDays": lambda i: {"kind": "CPD_RECOGNITION"},
         "verifyPractitioner": lambda i: {"registrationNumber": i["registration"]},
         "searchRegister": lambda i: {"query": "Sara"},
         "recordHistory": lambda i: {"first": 5},

@@ -6,6 +6,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import Route
 
+from server.domain.cpd import ACTIVITY_TYPE_LABELS
+from server.domain.identity import normalize_digits
+from server.i18n import gettext
 from server.pages.forms import choices, date_from_parts, signed_in
 from server.pages.plumbing import (
     Context,
@@ -54,23 +57,30 @@ async def claim(request: Request):
     return redirect(request, "/?claimed=1")
 
 
+async def _cpd_context(ctx: Context, practitioner: dict) -> dict:
+    days = (await execute(ctx, "PageCpdDecisionDays")).data["usualDecisionDays"]
+    return {"p": practitioner, "usual_days": days, "activity_types": [
+        (code, gettext(ctx.lang, label)) for code, label in ACTIVITY_TYPE_LABELS.items()]}
+
+
 async def cpd_page(request: Request):
     ctx = await signed_in(request)
     practitioner = await record_data(ctx)
     if practitioner is None:
         return redirect(request, "/record/claim")
-    return render(request, ctx, "record/cpd.html", {"p": practitioner, "values": {},
-                                                    "errors": {}})
+    return render(request, ctx, "record/cpd.html", {
+        **await _cpd_context(ctx, practitioner), "values": {}, "errors": {}})
 
 
 async def submit_cpd(request: Request):
     ctx = await signed_in(request)
     form = await read_form(request)
     values = form_values(form, "title", "provider", "accreditationNumber", "hours",
+                         "activityType", "confirmHours",
                          "completedOn-day", "completedOn-month", "completedOn-year")
     certificate, upload_error = await upload_from_form(ctx, form, "certificate",
                                                        "CPD_CERTIFICATE")
-    hours = values["hours"].strip()
+    hours = normalize_digits(values["hours"]).replace("\u066b", ".").strip()
     try:
         hours_value = float(hours) if hours else None
     except ValueError:
@@ -83,12 +93,15 @@ async def submit_cpd(request: Request):
             "input": {"title": values["title"], "provider": values["provider"],
                       "accreditationNumber": values["accreditationNumber"],
                       "hours": hours_value, "completedOn": completed,
+                      "activityType": values["activityType"],
+                      "confirmHours": values["confirmHours"] == "1",
                       "certificateId": certificate["id"] if certificate else None}})
     errors = {("certificate" if k == "certificateId" else k): v for k, v in errors.items()}
     if errors:
         practitioner = await record_data(ctx)
         return form_response(request, ctx, "record/cpd.html", {
-            "p": practitioner, "values": values, "certificate": certificate}, errors)
+            **await _cpd_context(ctx, practitioner), "values": values,
+            "certificate": certificate}, errors)
     return redirect(request, f"/applications/{payload['application']['id']}?new=1")
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 
 from server.config import Settings
-from server.i18n import direction, gettext
+from server.domain.names import greeting_name
+from server.i18n import direction, gettext, ltr
+from server.models.practitioners import Practitioner
 from server.resolvers.kernel.outbox import enqueue_email, enqueue_sms
 from server.templating import environment, render_block
 
@@ -22,6 +24,8 @@ async def email(settings: Settings, to: str, lang: str, template: str,
     `attachments`: [{"filename", "content_type", "data": bytes}], or "card": a registration
     number whose card the worker draws when it sends."""
     name = f"email/{template}.html"
+    if "name" in values:
+        values["name"] = await _greeted(to, lang, values["name"] or "")
     data = {"lang": lang, "dir": direction(lang), "base_url": settings.base_url, **values}
     env = environment()
     subject = " ".join(render_block(name, "subject", **data).split())
@@ -35,8 +39,21 @@ async def email(settings: Settings, to: str, lang: str, template: str,
         for a in attachments or []])
 
 
+async def _greeted(to: str, lang: str, account_name: str) -> str:
+    """The name in the email's language: the record's, when the address has one."""
+    names = await Practitioner.filter(account__email=to).first().values(
+        "first_name_ar", "first_name_en")
+    return greeting_name(lang, account_name, **(
+        {"name_ar": names["first_name_ar"], "name_en": names["first_name_en"]}
+        if names else {}))
+
+
 async def sms(to: str, lang: str, msgid: str, dedupe_key: str | None = None,
-              private: bool = False, **values) -> None:
-    """`private`: a one-time code, not shown in the inbox."""
-    await enqueue_sms(to, gettext(lang, msgid, **values), dedupe_key=dedupe_key,
-                      private=private)
+              private: bool = False, reference: str | None = None, **values) -> None:
+    """`private`: a one-time code, not shown in the inbox. `reference`: the application's,
+    quoted after the message (isolated left to right, so "A-2026-000123" reads the same in
+    an Arabic SMS)."""
+    text = gettext(lang, msgid, **values)
+    if reference:
+        text += " " + gettext(lang, "Reference: %(reference)s", reference=ltr(reference))
+    await enqueue_sms(to, text, dedupe_key=dedupe_key, private=private)

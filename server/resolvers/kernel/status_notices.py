@@ -57,10 +57,11 @@ async def notify_status(settings: Settings, application: Application) -> None:
                        dedupe_key=key, name=applicant.first_name, kind=application.kind,
                        status=application.status, reason=application.decision_reason,
                        message=gettext(applicant.language, STATUS_EMAIL[application.status]),
-                       application_id=str(application.id))
+                       application_id=str(application.id), reference=application.reference)
     if applicant.mobile:
         await notify.sms(applicant.mobile, applicant.language,
-                         STATUS_SMS[application.status], dedupe_key=f"sms:{key}")
+                         STATUS_SMS[application.status], dedupe_key=f"sms:{key}",
+                         reference=application.reference)
 
 
 async def notify_payment_failed(settings: Settings, application: Application,
@@ -72,7 +73,7 @@ async def notify_payment_failed(settings: Settings, application: Application,
                        dedupe_key=key, name=applicant.first_name, kind=application.kind,
                        status=application.status, reason="",
                        message=gettext(applicant.language, PAYMENT_FAILED_EMAIL),
-                       application_id=str(application.id))
+                       application_id=str(application.id), reference=application.reference)
     if applicant.mobile:
         await notify.sms(applicant.mobile, applicant.language, PAYMENT_FAILED_SMS,
-                         dedupe_key=f"sms:{key}")
+                         dedupe_key=f"sms:{key}", reference=application.reference)

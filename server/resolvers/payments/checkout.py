@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 from server import clock
 from server.config import Settings
+from server.domain import application_details as details
 from server.domain import fees
 from server.domain.errors import DomainError
 from server.i18n import N_
@@ -232,12 +233,13 @@ async def _apply_paid(settings: Settings, payment: Payment) -> str:
                                status=application.status)
             return "paid, but the application no longer awaits payment: refund needed"
         await lifecycle.transition(application, "SUBMITTED", actor_kind="SYSTEM",
-                                      reason="payment confirmed")
+                                      reason=details.PAYMENT_CONFIRMED)
         await notify.email(settings, application.applicant.email,
                            application.applicant.language, "payment_receipt",
                            dedupe_key=f"receipt:{payment.id}",
                            name=application.applicant.first_name, amount=str(payment.amount),
                            method=payment.method, application_id=str(application.id),
+                           reference=application.reference,
                            kind=application.kind, paid_at=clock.now())
         await audit.record("payment.paid", target_type="payment", target_id=payment.id,
                            application=str(application.id), amount=str(payment.amount))

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from tortoise.transactions import in_transaction
 
 from server import clock
+from server.domain import cpd as cpd_rules
 from server.domain import fees
 from server.domain.errors import DomainError, Problems
 from server.domain.identity import normalize_digits
@@ -41,6 +42,25 @@ def _hours(value, problems: Problems) -> Decimal | None:
     return hours
 
 
+def _shown(hours: Decimal) -> str:
+    """95 for 95.00, 1.5 for 1.50 (never 1E+2)."""
+    return f"{hours.quantize(Decimal(1))}" if hours == hours.to_integral_value() \
+        else f"{hours.normalize():f}"
+
+
+def _activity_type(data: dict, problems: Problems) -> str | None:
+    """Optional over the API (clients written before it still work, unchecked); the page
+    always asks for it."""
+    if data.get("activityType") is None:
+        return None
+    code = str(data["activityType"])
+    if code not in cpd_rules.ACTIVITY_TYPES:
+        problems.add("REQUIRED" if not code else "INVALID", "activityType", N_(
+            "Choose the type of activity."))
+        return ""
+    return code
+
+
 async def submit_activity(ctx: Caller, data: dict) -> tuple[CpdActivity, object]:
     practitioner = await require_practitioner(ctx)
     problems = Problems()
@@ -48,6 +68,14 @@ async def submit_activity(ctx: Caller, data: dict) -> tuple[CpdActivity, object]
     provider = _text(data, "provider", problems)
     accreditation = _text(data, "accreditationNumber", problems, required=False)
     hours = _hours(data.get("hours"), problems)
+    activity_type = _activity_type(data, problems)
+    if hours is not None and activity_type and data.get("confirmHours") is not True:
+        usual = cpd_rules.implausible_hours(activity_type, hours)
+        if usual is not None:
+            problems.add("INVALID", "confirmHours", N_(
+                "%(hours)s hours is more than one activity of this type usually gives (up "
+                "to %(usual)s). Check the hours; if the certificate gives them, confirm "
+                "them."), hours=_shown(hours), usual=usual)
     completed = parse_date(data.get("completedOn"), "completedOn", problems)
     if completed and completed > clock.today():
         problems.add("INVALID", "completedOn", N_("The date cannot be in the future."))
@@ -66,7 +94,8 @@ async def submit_activity(ctx: Caller, data: dict) -> tuple[CpdActivity, object]
         application = await lifecycle.create(
             "CPD_RECOGNITION", ctx.account, practitioner,
             status="AWAITING_PAYMENT" if fee else "SUBMITTED", fee=fee or None,
-            data={"title": title, "hours": str(hours)},
+            data={"title": title, "hours": str(hours), "activity_type": activity_type,
+                  "hours_confirmed": data.get("confirmHours") is True},
             document_ids=[(certificate.id, "CPD_CERTIFICATE")])
         activity = await CpdActivity.create(
             practitioner=practitioner, title=title, provider=provider,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from server.domain import codes
+from server.domain.application_details import LEVEL_LABELS
+from server.i18n import gettext
 from server.models.applications import Application
 from server.models.practitioners import Practitioner, Registration
 from server.resolvers.kernel.snapshot import COMPARED, record_values, snapshot_values
@@ -53,10 +55,23 @@ async def answers(kind: str, data: dict | None, lang: str) -> list[dict]:
         return [{"code": q.code, "question": q.text(lang), "answer": given.get(q.code)}
                 for q in asked] + [{"code": code, "question": None, "answer": str(answer)}
                                    for code, answer in given.items() if code not in known]
-    return [{"code": key, "question": None, "answer": None if value is None else str(value)}
+    return [{"code": key, "question": None,
+             "answer": None if value is None else _label(key, str(value), lang)}
             for key, value in data.items()
             if key not in ("answers", "changes", "before") and not key.endswith("_id")
             and (value is None or isinstance(value, str | int | float | bool))]
+
+
+# Coded values of a (re)classification's data: shown to the reviewer by their labels.
+CODED = {"category": "category", "rank": "rank", "proposed_rank": "rank",
+          "from_rank": "rank", "specialty": "specialty", "from_specialty": "specialty"}
+
+
+def _label(key: str, value: str, lang: str) -> str:
+    if key == "level" and value in LEVEL_LABELS:
+        return gettext(lang, LEVEL_LABELS[value])
+    kind = CODED.get(key)
+    return (codes.label(kind, value, lang) or value) if kind else value
 
 
 def requested_changes(application: Application, practitioner: Practitioner | None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from server import clock
+from server.domain import application_details as details
 from server.domain import codes, fees
 from server.domain.classification import LEVELS, is_higher, proposed_rank
 from server.domain.dates import validate_birth_date
@@ -116,6 +117,24 @@ async def apply_qualification_evaluation(ctx: Caller, data: dict) -> Application
     return application
 
 
+def _category_and_specialty(data: dict, problems: Problems) -> tuple[str, str | None]:
+    """A category, and a specialty open to it (the page narrows the list with JavaScript;
+    without it, or from the API, this is the check)."""
+    category = str(data.get("category") or "")
+    if not codes.is_code("category", category):
+        problems.add("REQUIRED" if not category else "INVALID", "category")
+    specialty = codes.specialty_code(str(data.get("specialty") or ""))
+    if specialty is None:
+        problems.add("REQUIRED" if not data.get("specialty") else "INVALID", "specialty",
+                     N_("Choose a specialty from the list."))
+    elif codes.is_code("category", category) and \
+            category not in codes.specialty_categories(specialty):
+        problems.add("INVALID", "specialty", N_(
+            "This specialty is not open to the category you chose. Choose a specialty of "
+            "that category, or another category."))
+    return category, specialty
+
+
 async def apply_classification(ctx: Caller, data: dict) -> Application:
     """For a practitioner's first classification (from inside the Kingdom). The system
     proposes a rank from the category's rules; the reviewer confirms or sets it."""
@@ -124,12 +143,7 @@ async def apply_classification(ctx: Caller, data: dict) -> Application:
         raise DomainError("INVALID_STATE", None, N_(
             "You are already classified and registered. Apply for reclassification instead."))
     problems = Problems()
-    category = str(data.get("category") or "")
-    if not codes.is_code("category", category):
-        problems.add("REQUIRED" if not category else "INVALID", "category")
-    specialty = codes.specialty_code(str(data.get("specialty") or ""))
-    if specialty is None:
-        problems.add("INVALID", "specialty", N_("Choose a specialty from the list."))
+    category, specialty = _category_and_specialty(data, problems)
     level = str(data.get("qualificationLevel") or "")
     if level not in LEVELS:
         problems.add("REQUIRED" if not level else "INVALID", "qualificationLevel")
@@ -232,7 +246,7 @@ async def cancel(ctx: Caller, application_id: str) -> Application:
     application = await lifecycle.mine(account.id, application_id)
     async with in_transaction():
         await lifecycle.transition(application, "CANCELLED", actor_id=account.id,
-                                      actor_kind="APPLICANT", reason="cancelled by applicant")
+                                      actor_kind="APPLICANT", reason=details.CANCELLED_BY_APPLICANT)
         await Payment.filter(application_id=application.id, status="INITIATED") \
             .update(status="EXPIRED")
         await notify_status(ctx.settings, application)
@@ -299,12 +313,7 @@ async def start_record(ctx: Caller, data: dict) -> Practitioner:
     except ValueError as error:
         problems.add(str(error) if str(error) in ("REQUIRED", "MISMATCH") else "INVALID",
                      "identityNumber")
-    category = str(data.get("category") or "")
-    if not codes.is_code("category", category):
-        problems.add("REQUIRED", "category")
-    specialty = codes.specialty_code(str(data.get("specialty") or ""))
-    if specialty is None:
-        problems.add("INVALID", "specialty", N_("Choose a specialty from the list."))
+    category, specialty = _category_and_specialty(data, problems)
     problems.raise_if_any()
     if await Practitioner.exists(identity_type=identity_type, identity_number=identity):
         raise DomainError("TAKEN", "identityNumber", N_(

@@ -11,6 +11,7 @@ import segno
 import strawberry
 from strawberry import Info
 
+from server.domain.identity import normalize_digits
 from server.models.accounts import Account as AccountModel
 from server.resolvers.accounts import security, signin, signup
 from server.schema.accounts.inputs import (
@@ -152,6 +153,11 @@ def _text(value: str | None) -> str:
     return value or ""
 
 
+def _digits(value: str | None) -> str:
+    """Codes, mobiles and identity numbers typed in Arabic-Indic digits mean the same."""
+    return normalize_digits(value or "")
+
+
 def _account(model: AccountModel) -> dict:
     return {"account": Account.from_model(model)}
 
@@ -220,7 +226,7 @@ class Mutation:
     async def verify_mobile(self, info: Info, input: VerifyMobileInput) -> AccountPayload:
         async def run():
             return _account(await signup.verify_mobile(
-                info.context, _text(input.account_id), _text(input.code)))
+                info.context, _text(input.account_id), _digits(input.code)))
         return await mutation_payload(info, AccountPayload, run)
 
     @strawberry.mutation
@@ -234,7 +240,7 @@ class Mutation:
     @strawberry.mutation
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
         async def run():
-            row = await signin.login(info.context, _text(input.identifier),
+            row = await signin.login(info.context, _digits(input.identifier),
                                      _text(input.password))
             return {"challenge": SignInChallenge(id=strawberry.ID(str(row.id)),
                                                  channel=ChallengeChannel(row.channel),
@@ -245,7 +251,7 @@ class Mutation:
     async def verify_login(self, info: Info, input: VerifyLoginInput) -> VerifyLoginPayload:
         async def run():
             token, account = await signin.verify_login(
-                info.context, _text(input.challenge_id), _text(input.code))
+                info.context, _text(input.challenge_id), _digits(input.code))
             return {"token": token, **_account(account)}
         return await mutation_payload(info, VerifyLoginPayload, run)
 
@@ -292,7 +298,7 @@ class Mutation:
     async def confirm_totp_enrolment(self, info: Info, input: CodeInput) -> AccountPayload:
         async def run():
             return _account(await security.confirm_totp_enrolment(info.context,
-                                                                  _text(input.code)))
+                                                                  _digits(input.code)))
         return await mutation_payload(info, AccountPayload, run)
 
     @strawberry.mutation
@@ -321,7 +327,7 @@ class Mutation:
     async def request_mobile_change(self, info: Info,
                                     input: RequestMobileChangeInput) -> DonePayload:
         async def run():
-            await security.request_mobile_change(info.context, _text(input.new_mobile),
+            await security.request_mobile_change(info.context, _digits(input.new_mobile),
                                                  _text(input.password))
             return {"done": True}
         return await mutation_payload(info, DonePayload, run)
@@ -330,7 +336,7 @@ class Mutation:
     async def confirm_mobile_change(self, info: Info, input: CodeInput) -> AccountPayload:
         async def run():
             return _account(await security.confirm_mobile_change(info.context,
-                                                                 _text(input.code)))
+                                                                 _digits(input.code)))
         return await mutation_payload(info, AccountPayload, run)
 
     @strawberry.mutation

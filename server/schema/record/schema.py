@@ -113,6 +113,12 @@ class SubmitCpdActivityInput:
     hours: float | None = None
     completed_on: dt.date | None = None
     certificate_id: strawberry.ID | None = None
+    activity_type: str | None = strawberry.field(default=None, description=(
+        "LECTURE, WORKSHOP, CONFERENCE, ONLINE_COURSE, COURSE, SELF_LEARNING or OTHER; "
+        "given, hours above what one activity of the type usually gives must be confirmed."))
+    confirm_hours: bool | None = strawberry.field(default=None, description=(
+        "True when the applicant confirms hours above what one activity of the type "
+        "usually gives; otherwise such hours are a UserError on confirmHours."))
 
 
 @strawberry.input
