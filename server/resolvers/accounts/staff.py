@@ -13,7 +13,8 @@ from server.models.accounts import Account
 from server.resolvers.accounts.signup import PASSWORD_MESSAGES, account_email, hash_password
 from server.resolvers.kernel import audit
 
-STAFF_ROLES = {"reviewer": "REVIEWER", "admin": "ADMIN"}
+# A supervisor reviews too, and also assigns cases and takes claims back (review/workflow.py).
+STAFF_ROLES = {"reviewer": "REVIEWER", "supervisor": "REVIEWER,SUPERVISOR", "admin": "ADMIN"}
 
 
 async def create_staff(email: str, role: str, password: str, first_name: str = "",
@@ -25,7 +26,7 @@ async def create_staff(email: str, role: str, password: str, first_name: str = "
     except ValueError:
         problems.add("INVALID", "email", "not an email address")
     if role not in STAFF_ROLES:
-        problems.add("INVALID", "role", "role must be reviewer or admin")
+        problems.add("INVALID", "role", "role must be reviewer, supervisor or admin")
     problem = password_problem(password, [email, first_name, family_name])
     if problem:
         problems.add("TOO_WEAK", "password", PASSWORD_MESSAGES[problem])

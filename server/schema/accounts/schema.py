@@ -39,6 +39,7 @@ from server.schema.record.types import Practitioner, practitioners_of_accounts
 class Role(Enum):
     PRACTITIONER = "PRACTITIONER"
     REVIEWER = "REVIEWER"
+    SUPERVISOR = "SUPERVISOR"
     ADMIN = "ADMIN"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -21,6 +22,9 @@ from server.schema.base import (
     UserError,
 )
 from server.schema.payments import PaymentStatus
+
+if TYPE_CHECKING:
+    from server.schema.admin.approvals import ApprovalRequest
 
 # ------------------------------------------------------------------ types
 
@@ -287,6 +291,10 @@ class RegistrationStatusInput:
 class AdminRegistrationPayload:
     errors: list[UserError]
     registration: AdminRegistration | None = None
+    approval_request: Annotated[ApprovalRequest, strawberry.lazy(
+        "server.schema.admin.approvals")] | None = strawberry.field(default=None, description=(
+        "Four eyes: a suspension's confirmation, or the reinstatement waiting for a second "
+        "admin."))
 
 
 @strawberry.input
@@ -299,7 +307,10 @@ class ExtendRegistrationsInput:
 @strawberry.type
 class ExtendRegistrationsPayload:
     errors: list[UserError]
-    extended: int | None = None
+    extended: int | None = strawberry.field(default=None, description=(
+        "Always null now: the extension waits for a second admin (approvalRequest)."))
+    approval_request: Annotated[ApprovalRequest, strawberry.lazy(
+        "server.schema.admin.approvals")] | None = None
 
 
 @strawberry.input
@@ -324,3 +335,6 @@ class DecideRefundInput:
 class AdminPaymentPayload:
     errors: list[UserError]
     payment: AdminPayment | None = None
+    approval_request: Annotated[ApprovalRequest, strawberry.lazy(
+        "server.schema.admin.approvals")] | None = strawberry.field(default=None, description=(
+        "Set when the refund is above the four-eyes amount: it waits for a second admin."))
