@@ -30,6 +30,7 @@ class Migration(migrations.Migration):
                 ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
                 ('action', fields.CharField(db_index=True, max_length=32)),
                 ('status', fields.CharField(default='PENDING', db_index=True, max_length=12)),
+                ('target', fields.CharField(default='', db_index=True, max_length=64)),
                 ('params', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('summary', fields.CharField(default='', max_length=300)),
                 ('requested_by', fields.ForeignKeyField('models.Account', source_field='requested_by_id', db_index=True, db_constraint=True, to_field='id', related_name='approval_requests', on_delete=OnDelete.CASCADE)),

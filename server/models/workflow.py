@@ -27,6 +27,8 @@ class ApprovalRequest(Model):
     id = fields.UUIDField(primary_key=True)
     action = fields.CharField(max_length=32, db_index=True)
     status = fields.CharField(max_length=12, default="PENDING", db_index=True)
+    # What it acts on (a registration number, a payment id), to find a pending twin.
+    target = fields.CharField(max_length=64, default="", db_index=True)
     params = fields.JSONField(default=dict)
     summary = fields.CharField(max_length=300, default="")
     requested_by = fields.ForeignKeyField("models.Account", related_name="approval_requests",

@@ -12,6 +12,7 @@ from server.config import Settings
 def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages import applications, dev, documents, gallery, home, payments, review, services
     from server.pages.accounts import export, passkeys, password, security, signin, signup
+    from server.pages.admin import approvals as admin_approvals
     from server.pages.admin import console, employers, records
     from server.pages.record import entries, profile
     from server.pages.register import cards, certificates, credentials, fhir, lookup
@@ -25,7 +26,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *lookup.ROUTES, *cards.ROUTES, *profile.ROUTES, *entries.ROUTES, *applications.ROUTES,
         *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES,
         *renewing.ROUTES, *renewal_documents.ROUTES, *credentials.ROUTES,
-        *console.ROUTES, *employers.ROUTES, *records.ROUTES, *export.ROUTES, *fhir.ROUTES,
+        *admin_approvals.ROUTES, *console.ROUTES, *employers.ROUTES, *records.ROUTES,
+        *export.ROUTES, *fhir.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

@@ -141,7 +141,7 @@ async def test_a_supervisor_force_releases_a_claim_with_a_reason_in_its_history(
 
 async def test_internal_notes_are_for_staff_and_the_applicant_never_reads_them(client):
     reviewer, token = await staff_session("reviewer")
-    applicant, applicant_token, application = await applicant_with_application()
+    _, applicant_token, application = await applicant_with_application()
     secret = "Check licence LIC-7788 with the hospital before deciding"
     empty = result(await gql(client, NOTE, {"input": {"applicationId": str(application.id),
                                                       "body": "   "}}, token=token),
@@ -189,7 +189,7 @@ def at(day: str) -> dt.datetime:
 async def test_overdue_cases_go_to_supervisors_once_counted_in_working_days(
         client, settings, clock):
     clock.move_to(at("2026-03-26"))  # a Thursday
-    admin, admin_token = await staff_session("admin")
+    _, admin_token = await staff_session("admin")
     supervisor, _ = await staff_session("supervisor")
     away, _ = await staff_session("supervisor")
     await Account.filter(id=away.id).update(status="DISABLED")

@@ -1,8 +1,8 @@
 """The authorisation matrix: every root field of the schema has a rule in server/authz.py,
 and every field called as anonymous, practitioner A, practitioner B (with A's ids), a
-reviewer, a supervisor, an admin and an organisation's API keys (one per scope) answers as its rule says.
-Refusals reveal nothing: B asking with A's ids gets exactly the answer B gets for ids that
-do not exist."""
+reviewer, a supervisor, an admin and an organisation's API keys (one per scope) answers
+as its rule says. Refusals reveal nothing: B asking with A's ids gets exactly the answer B
+gets for ids that do not exist."""
 
 from __future__ import annotations
 

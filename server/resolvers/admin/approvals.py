@@ -31,10 +31,11 @@ DEFAULT_REFUND_LIMIT = Decimal("1000.00")
 MAX_REFUND_LIMIT = Decimal("1000000")
 
 
-async def ask(ctx: Caller, action: str, params: dict, summary: str) -> ApprovalRequest:
+async def ask(ctx: Caller, action: str, params: dict, summary: str, target: str = ""
+              ) -> ApprovalRequest:
     """Call inside the caller's transaction, so the request commits with what caused it."""
     admin = require_role(ctx, "ADMIN")
-    request = await ApprovalRequest.create(action=action, params=params,
+    request = await ApprovalRequest.create(action=action, params=params, target=target[:64],
                                            summary=summary[:300], requested_by=admin)
     await audit.record("approval.requested", actor=admin, ip=ctx.ip,
                        target_type="approval_request", target_id=request.id, asks=action,
@@ -42,9 +43,9 @@ async def ask(ctx: Caller, action: str, params: dict, summary: str) -> ApprovalR
     return request
 
 
-async def pending_for(action: str, key: str, value) -> bool:
+async def pending_for(action: str, target: str) -> bool:
     return await ApprovalRequest.filter(action=action, status="PENDING",
-                                        **{f"params__{key}": value}).exists()
+                                        target=target[:64]).exists()
 
 
 async def listing(ctx: Caller, status: str | None = "PENDING") -> list[ApprovalRequest]:

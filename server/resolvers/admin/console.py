@@ -175,7 +175,7 @@ async def set_suspended(ctx: Caller, number: str, reason: str, suspend: bool,
             "This registration is already suspended.") if suspend else N_(
             "This registration is not suspended."))
     if not suspend and not approved:
-        if await approvals.pending_for(approvals.REINSTATE_REGISTRATION, "number",
+        if await approvals.pending_for(approvals.REINSTATE_REGISTRATION,
                                        registration.number):
             raise DomainError("INVALID_STATE", "registrationNumber", N_(
                 "A reinstatement of this registration is already waiting for a second "
@@ -183,7 +183,7 @@ async def set_suspended(ctx: Caller, number: str, reason: str, suspend: bool,
         async with in_transaction():
             request = await approvals.ask(ctx, approvals.REINSTATE_REGISTRATION, {
                 "number": registration.number, "reason": reason},
-                f"{registration.number}: {reason}")
+                f"{registration.number}: {reason}", target=registration.number)
         return registration, request
     what = "REGISTRATION_SUSPENDED" if suspend else "REGISTRATION_REINSTATED"
     async with in_transaction():
@@ -217,7 +217,8 @@ async def set_suspended(ctx: Caller, number: str, reason: str, suspend: bool,
                                                number=registration.number))
         request = await approvals.ask(ctx, approvals.CONFIRM_SUSPENSION, {
             "number": registration.number, "reason": reason},
-            f"{registration.number}: {reason}") if suspend else None
+            f"{registration.number}: {reason}", target=registration.number) \
+            if suspend else None
     registration.suspended = suspend
     registration.suspended_reason = reason if suspend else ""
     return registration, request

@@ -179,10 +179,10 @@ async def _ask_second_admin(ctx: Caller, payment: Payment, reason: str):
     amount = Decimal(payment.amount) - Decimal(payment.refunded_amount or 0)
     if amount <= await approvals.refund_limit():
         return None
-    if await approvals.pending_for(approvals.REFUND, "payment_id", str(payment.id)):
+    if await approvals.pending_for(approvals.REFUND, str(payment.id)):
         raise DomainError("INVALID_STATE", "paymentId", N_(
             "This refund is already waiting for a second admin."))
     async with in_transaction():
         return await approvals.ask(ctx, approvals.REFUND, {
             "payment_id": str(payment.id), "amount": fees.amount_string(amount),
-            "reason": reason}, f"{fees.amount_string(amount)} SAR")
+            "reason": reason}, f"{fees.amount_string(amount)} SAR", target=str(payment.id))
