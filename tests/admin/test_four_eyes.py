@@ -23,7 +23,8 @@ DECIDE = f"""mutation($input: DecideApprovalRequestInput!) {{
   errors {{ field code }} }} }}"""
 UNDO = f"""mutation($input: ApprovalRequestIdInput!) {{ undoRegistrationExtension(input: $input)
   {{ request {{ {FIELDS} }} errors {{ field code }} }} }}"""
-PENDING = f"""query($status: ApprovalStatus) {{ approvalRequests(status: $status) {{ {FIELDS} }} }}"""
+PENDING = f"""query($status: ApprovalStatus) {{
+  approvalRequests(status: $status) {{ {FIELDS} }} }}"""
 PREVIEW = """mutation($input: ExtensionPreviewInput!) { previewRegistrationExtension(
   input: $input) { preview { count registrations { registrationNumber validUntil
   newValidUntil } } errors { field code } } }"""
