@@ -400,7 +400,7 @@ async def test_the_extension_moves_exactly_the_registrations_in_the_window(clien
     assert asked["extended"] is None and asked["errors"] == []
     assert asked["approvalRequest"]["status"] == "PENDING"
     assert asked["approvalRequest"]["count"] == 4
-    for n, (practitioner, before) in made.items():
+    for practitioner, before in made.values():
         assert (await Registration.get(practitioner_id=practitioner.id)).valid_until == before
     decide = DECIDE_APPROVAL
     own = payload(await gql(client, decide, {"input": {
