@@ -10,7 +10,17 @@ from server.config import Settings
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
-    from server.pages import applications, dev, documents, gallery, home, payments, review, services
+    from server.pages import (
+        applications,
+        dev,
+        documents,
+        gallery,
+        home,
+        payments,
+        review,
+        review_workflow,
+        services,
+    )
     from server.pages.accounts import export, passkeys, password, security, signin, signup
     from server.pages.admin import approvals as admin_approvals
     from server.pages.admin import console, employers, records
@@ -24,7 +34,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *password.ROUTES,
         *documents.ROUTES,
         *lookup.ROUTES, *cards.ROUTES, *profile.ROUTES, *entries.ROUTES, *applications.ROUTES,
-        *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES,
+        *payments.ROUTES, *review_workflow.ROUTES, *review.ROUTES, *certificates.ROUTES,
+        *services.ROUTES,
         *renewing.ROUTES, *renewal_documents.ROUTES, *credentials.ROUTES,
         *admin_approvals.ROUTES, *console.ROUTES, *employers.ROUTES, *records.ROUTES,
         *export.ROUTES, *fhir.ROUTES,

@@ -246,3 +246,47 @@ async def test_the_holiday_list_is_kept_by_admins_and_checked(client):
     too_many = result(await gql(client, HOLIDAYS, {"input": {"dates": many}}, token=token),
                       "updateHolidays")
     assert codes(too_many) == {"dates": "INVALID"}
+
+
+# ------------------------------------------------------------------ the pages
+
+async def test_the_workflow_page_keeps_notes_and_assigns_without_javascript(
+        browser_like, settings):
+    from server.context import session_cookie_name
+    from tests.conftest import csrf_of
+
+    supervisor, token = await staff_session("supervisor")
+    holder, _ = await staff_session("reviewer")
+    _, _, application = await applicant_with_application()
+    await Application.filter(id=application.id).update(
+        status="IN_REVIEW", claimed_by_id=holder.id,
+        claimed_until=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=20))
+    browser_like.cookies.set(session_cookie_name(settings), token)
+    csrf = csrf_of(browser_like)
+    review_page = await browser_like.get(f"/review/{application.id}")
+    assert f'href="/review/{application.id}/workflow"' in review_page.text
+    page = await browser_like.get(f"/review/{application.id}/workflow")
+    assert page.status_code == 200 and "Only staff see these notes" in page.text
+    assert holder.email in page.text and "Take the claim back" in page.text
+
+    empty = await browser_like.post(f"/review/{application.id}/notes",
+                                    data={"body": " ", "csrf_token": csrf})
+    assert empty.status_code == 422 and 'aria-invalid="true"' in empty.text
+    added = await browser_like.post(f"/review/{application.id}/notes",
+                                    data={"body": "Ask for the original", "csrf_token": csrf})
+    assert added.status_code == 303
+    assert "Ask for the original" in (await browser_like.get(added.headers["location"])).text
+
+    no_reason = await browser_like.post(f"/review/{application.id}/force-release",
+                                        data={"reason": "", "csrf_token": csrf})
+    assert no_reason.status_code == 422
+    released = await browser_like.post(f"/review/{application.id}/force-release",
+                                       data={"reason": "On leave", "csrf_token": csrf})
+    assert released.status_code == 303
+    assert (await Application.get(id=application.id)).status == "SUBMITTED"
+    assigned = await browser_like.post(f"/review/{application.id}/assign", data={
+        "reviewerId": str(holder.id), "team": "Renewals", "csrf_token": csrf})
+    assert assigned.status_code == 303
+    row = await Application.get(id=application.id)
+    assert (row.assigned_to_id, row.assigned_team) == (holder.id, "Renewals")
+    assert supervisor.id != holder.id
