@@ -261,14 +261,18 @@ async def staff_create(request: Request):
     ctx = await admin_only(request)
     form = await read_form(request)
     values = form_values(form, "email", "role", "firstName", "familyName")
-    payload, errors = await submit(ctx, "AdminCreateStaff", "createStaffAccount", {"input": {
-        **values, "password": str(form.get("password", ""))}})
+    # No password from the admin: the server makes one, shown once, changed at first sign-in.
+    payload, errors = await submit(ctx, "AdminCreateStaff", "createStaffAccount",
+                                   {"input": values})
     if errors:
         return form_response(request, ctx, "admin/staff.html",
                              await _staff_values(ctx, values=values), errors, block="create")
-    # The URI is shown once, in this response; nothing keeps it.
+    # The URI and the password are shown once, in this response; nothing keeps them.
+    # (`staff`, not `account`: the layout's navigation is the signed-in admin's.)
     return render(request, ctx, "admin/staff_secret.html", {
-        "account": payload["account"], "otpauth_uri": payload["otpauthUri"], "created": True})
+        "staff": payload["account"], "otpauth_uri": payload["otpauthUri"],
+        "qr_svg": payload["otpauthQrSvg"], "temporary_password": payload["temporaryPassword"],
+        "created": True})
 
 
 async def _staff_action(request: Request, operation: str, field: str):
@@ -312,7 +316,8 @@ async def staff_reset(request: Request):
         return result
     ctx, payload = result
     return render(request, ctx, "admin/staff_secret.html", {
-        "account": payload["account"], "otpauth_uri": payload["otpauthUri"], "created": False})
+        "staff": payload["account"], "otpauth_uri": payload["otpauthUri"],
+        "qr_svg": payload["otpauthQrSvg"], "created": False})
 
 
 # ------------------------------------------------------------------ registrations

@@ -67,15 +67,18 @@ async def list_staff(ctx: Caller) -> list[Account]:
 
 
 async def create_staff(ctx: Caller, email: str, role: str, password: str, first_name: str = "",
-                       family_name: str = "") -> tuple[Account, str]:
-    """Returns the account and the otpauth:// URI, shown once."""
+                       family_name: str = "") -> tuple[Account, str, str | None]:
+    """Returns the account, the otpauth:// URI and the password the server made (None when
+    one was given), shown once. The person must change the password at first sign-in."""
     admin = require_admin(ctx)
+    made = None if password else staff.temporary_password()
     account, uri = await staff.create_staff(str(email or ""), str(role or "").lower(),
-                                            str(password or ""), str(first_name or "").strip(),
-                                            str(family_name or "").strip())
+                                            str(password or made), str(first_name or "").strip(),
+                                            str(family_name or "").strip(),
+                                            must_change_password=True)
     await audit.record("admin.staff_created", actor=admin, target_type="account",
                        target_id=account.id, ip=ctx.ip, role=account.roles)
-    return account, uri
+    return account, uri, made
 
 
 async def _staff_account(account_id) -> Account:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import segno
 import strawberry
 from strawberry import Info
 
@@ -59,6 +60,11 @@ from server.schema.base import (
     page_size,
 )
 from server.schema.payments import PaymentStatus
+
+
+def qr_svg(uri: str) -> str:
+    return segno.make(uri, error="m").svg_inline(scale=4, dark="#0b2e2b")
+
 
 # ------------------------------------------------------------------ root fields
 
@@ -193,10 +199,11 @@ class Mutation:
     async def create_staff_account(self, info: Info,
                                    input: CreateStaffAccountInput) -> StaffAccountPayload:
         async def run():
-            account, uri = await admin.create_staff(
+            account, uri, made = await admin.create_staff(
                 info.context, input.email or "", input.role or "", input.password or "",
                 input.first_name or "", input.family_name or "")
-            return {"account": StaffAccount.of(account), "otpauth_uri": uri}
+            return {"account": StaffAccount.of(account), "otpauth_uri": uri,
+                    "otpauth_qr_svg": qr_svg(uri), "temporary_password": made}
         return await mutation_payload(info, StaffAccountPayload, run)
 
     @strawberry.mutation(description="Disables a staff account and ends its sessions "
@@ -223,7 +230,8 @@ class Mutation:
                                         input: StaffAccountIdInput) -> StaffAccountPayload:
         async def run():
             account, uri = await admin.reset_authenticator(info.context, input.account_id)
-            return {"account": StaffAccount.of(account), "otpauth_uri": uri}
+            return {"account": StaffAccount.of(account), "otpauth_uri": uri,
+                    "otpauth_qr_svg": qr_svg(uri)}
         return await mutation_payload(info, StaffAccountPayload, run)
 
     @strawberry.mutation(description="Suspends a registration; the public register shows "

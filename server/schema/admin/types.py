@@ -261,9 +261,11 @@ class RenewalPolicyPayload:
 @strawberry.input
 class CreateStaffAccountInput:
     email: str | None = None
-    role: str | None = strawberry.field(default=None, description="reviewer or admin")
-    password: str | None = strawberry.field(default=None, description="A temporary "
-                                                                      "password.")
+    role: str | None = strawberry.field(default=None, description="reviewer, supervisor or "
+                                                                  "admin")
+    password: str | None = strawberry.field(default=None, description=(
+        "Deprecated: leave it out and the server makes one (temporaryPassword). Either way "
+        "the person must change it at first sign-in."))
     first_name: str | None = None
     family_name: str | None = None
 
@@ -279,6 +281,11 @@ class StaffAccountPayload:
     account: StaffAccount | None = None
     otpauth_uri: str | None = strawberry.field(default=None, description=(
         "Shown once: the authenticator app's enrolment URI."))
+    otpauth_qr_svg: str | None = strawberry.field(default=None, description=(
+        "Shown once: the same URI as an inline SVG QR code, to scan."))
+    temporary_password: str | None = strawberry.field(default=None, description=(
+        "Shown once, when the server made the password (none was given): the person "
+        "must change it at first sign-in."))
 
 
 @strawberry.input
