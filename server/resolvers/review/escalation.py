@@ -80,7 +80,7 @@ async def escalate_overdue(settings: Settings) -> int:
             await notify.email(settings, supervisor.email, supervisor.language, "escalation",
                                dedupe_key=f"escalation:{supervisor.id}:{moment.isoformat()}",
                                name=supervisor.first_name, cases=[
-                                   {**c, "kind_name": gettext(supervisor.language or "ar",
+                                   {**c, "kind_name": gettext(supervisor.language,
                                                               KIND_NAMES.get(c["kind"],
                                                                              c["kind"]))}
                                    for c in cases])
