@@ -80,7 +80,15 @@ await WebhookEndpoint.create(organization=org, url="https://hr.kfh.example/sijil
 await WebhookDelivery.create(organization=org, webhook_id="msg_1", body="{}",
     event_type="registration.suspended", registration_number="24-R-0000101", attempts=2,
     status_code=200, delivered_at=dt.datetime.now(dt.UTC))
+from server.models.workflow import ApplicationNote, ApprovalRequest
+admin2, _ = await create_staff("admin2@sijil.example", "admin", "quiet meadow lantern 9")
+await ApplicationNote.create(application=submitted, author=reviewer,
+    body="طلبنا أصل عقد الزواج من مقدّم الطلب. Asked for the original marriage certificate.")
+approval = await ApprovalRequest.create(action="EXTEND_REGISTRATIONS", target="",
+    params={"expiring_from": today.isoformat(), "expiring_to": (today + dt.timedelta(days=90)
+    ).isoformat(), "months": 3, "count": 1}, summary="+3", requested_by=admin2)
 print(json.dumps({"token": await open_session(account), "application": str(application.id),
+                  "approval": str(approval.id),
                   "submitted": str(submitted.id), "renewal": str(renewal.id),
                   "experience": str(experience.id), "reviewer": await open_session(reviewer),
                   "admin": await open_session(admin)}))
@@ -191,6 +199,9 @@ PAGES: dict[str, Shot] = {
     "admin-audit": Shot("/admin/audit", as_admin),
     "admin-employers": Shot("/admin/employers", as_admin),
     "admin-employer": Shot(f"/admin/employers/{EMPLOYER}", as_admin),
+    "admin-approvals": Shot("/admin/approvals", as_admin),
+    "admin-approval": Shot("/admin/approvals/{approval}", as_admin),
+    "review-workflow": Shot("/review/{submitted}/workflow", as_admin),
 }
 LANGUAGES = ("ar", "en")
 VIEWPORTS = ((390, 844), (1280, 800))

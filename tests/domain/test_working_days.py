@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.domain.working_days import (
@@ -63,6 +63,7 @@ def test_adding_working_days_skips_the_weekend_and_holidays():
         add_working_days(SUNDAY, -1)
 
 
+@settings(deadline=None)
 @given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 1, 1)),
        st.integers(min_value=0, max_value=400),
        st.lists(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2092, 1, 1)),
