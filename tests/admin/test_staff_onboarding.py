@@ -55,7 +55,7 @@ async def test_a_new_staff_member_gets_a_qr_a_made_password_and_must_change_it(
     assert signed_in.status_code == 303
     assert signed_in.headers["location"] == "/account/security?first=1#password"
     security = await browser_like.get("/account/security?first=1")
-    assert "Choose your own password" in security.text
+    assert "اختر كلمة مرور خاصة بك" in security.text  # the page is in Arabic by default
     assert (await browser_like.get("/review")).status_code == 403
 
     staff_token = await _bearer(account)

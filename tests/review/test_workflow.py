@@ -266,8 +266,8 @@ async def test_the_workflow_page_keeps_notes_and_assigns_without_javascript(
     review_page = await browser_like.get(f"/review/{application.id}")
     assert f'href="/review/{application.id}/workflow"' in review_page.text
     page = await browser_like.get(f"/review/{application.id}/workflow")
-    assert page.status_code == 200 and "Only staff see these notes" in page.text
-    assert holder.email in page.text and "Take the claim back" in page.text
+    assert page.status_code == 200 and "لا يرى هذه الملاحظات إلا الموظفون" in page.text
+    assert holder.email in page.text and "استرداد الطلب المحجوز" in page.text
 
     empty = await browser_like.post(f"/review/{application.id}/notes",
                                     data={"body": " ", "csrf_token": csrf})
