@@ -13,7 +13,8 @@ Who:
 - ANY_SIGNED_IN: any signed-in account (practitioner or staff).
 - PRACTITIONER: a signed-in account with a practitioner record (claimed or started); staff
   accounts without one are refused (INVALID_STATE "link your record first").
-- REVIEWER: reviewers and admins.
+- REVIEWER: reviewers (supervisors among them) and admins.
+- SUPERVISOR: supervisors (staff who assign cases and take claims back) and admins.
 - ADMIN: admins only.
 - KEY_WATCH / KEY_REGISTER_READ: an organisation's API key holding that scope
   (`Authorization: Bearer sjk_…`). A signed-in person is refused (FORBIDDEN), as is a key
@@ -34,10 +35,13 @@ PUBLIC = "PUBLIC"
 ANY_SIGNED_IN = "ANY_SIGNED_IN"
 PRACTITIONER = "PRACTITIONER"
 REVIEWER = "REVIEWER"
+SUPERVISOR = "SUPERVISOR"
 ADMIN = "ADMIN"
 KEY_WATCH = "KEY_WATCH"
 KEY_REGISTER_READ = "KEY_REGISTER_READ"
-WHO = (PUBLIC, ANY_SIGNED_IN, PRACTITIONER, REVIEWER, ADMIN, KEY_WATCH, KEY_REGISTER_READ)
+WHO = (PUBLIC, ANY_SIGNED_IN, PRACTITIONER, REVIEWER, SUPERVISOR, ADMIN, KEY_WATCH,
+       KEY_REGISTER_READ)
+STAFF_RULES = (REVIEWER, SUPERVISOR, ADMIN)
 KEY_RULES = (KEY_WATCH, KEY_REGISTER_READ)
 
 
@@ -84,6 +88,14 @@ QUERY: dict[str, Rule] = {
     "adminPayments": Rule(ADMIN, "Every payment."),
     "refundRequests": Rule(ADMIN, "Refunds asked for."),
     "auditLog": Rule(ADMIN, "The audit log."),
+    # The review workflow (server/schema/review_workflow.py).
+    "internalNotes": Rule(REVIEWER, "Staff only: no applicant-facing type carries notes."),
+    "assignableReviewers": Rule(SUPERVISOR, "Active reviewers' names and emails."),
+    "holidays": Rule(SUPERVISOR, "The holiday list working days are counted with."),
+    # Four eyes (server/schema/admin/approvals.py).
+    "approvalRequests": Rule(ADMIN, "Requests waiting for (or decided by) a second admin."),
+    "approvalRequest": Rule(ADMIN, "One four-eyes request."),
+    "fourEyesSettings": Rule(ADMIN, "The refund amount that needs a second admin."),
     # Employers (server/schema/employers.py).
     "organizations": Rule(ADMIN, "Every organisation."),
     "organization": Rule(ADMIN, "One organisation, its keys (never their secrets) and "
@@ -187,6 +199,19 @@ MUTATION: dict[str, Rule] = {
     "extendRegistrations": Rule(ADMIN, "Bulk extension; audited."),
     "retryOutboxMessage": Rule(ADMIN, "A dead message back to the queue."),
     "decideRefund": Rule(ADMIN, "Approve or decline a requested refund."),
+    "enableStaffAccount": Rule(ADMIN, "A disabled staff account back; audited."),
+    # The review workflow.
+    "assignApplication": Rule(SUPERVISOR, "To a reviewer or a team; audited."),
+    "forceReleaseApplication": Rule(SUPERVISOR, "With a reason; audited."),
+    "addInternalNote": Rule(REVIEWER, "Any application; audited; never shown to its "
+                                      "applicant."),
+    "updateHolidays": Rule(ADMIN, "Audited."),
+    # Four eyes: the requester can never decide their own request.
+    "previewRegistrationExtension": Rule(ADMIN, "Reads only: how many and who."),
+    "decideApprovalRequest": Rule(ADMIN, "A second admin only, never the requester; "
+                                         "audited."),
+    "undoRegistrationExtension": Rule(ADMIN, "An approved extension, once; audited."),
+    "updateFourEyesSettings": Rule(ADMIN, "Audited."),
     # Employers.
     "createOrganization": Rule(ADMIN, "Audited."),
     "createApiKey": Rule(ADMIN, "The secret is answered once; audited with its prefix."),

@@ -39,10 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     registry = commands.add_parser("import-practitioners", help="import registry records from "
                                    "a CSV file (idempotent by registration number)")
     registry.add_argument("file", metavar="FILE.csv")
-    staff = commands.add_parser("create-staff", help="create a reviewer or admin account; "
-                                                     "reads the password from stdin")
+    staff = commands.add_parser("create-staff", help="create a reviewer, supervisor or admin "
+                                                     "account; reads the password from stdin")
     staff.add_argument("--email", required=True)
-    staff.add_argument("--role", required=True, choices=["reviewer", "admin"])
+    staff.add_argument("--role", required=True, choices=["reviewer", "supervisor", "admin"])
     copy = commands.add_parser("copy-documents-to", help="copy every document from the "
                                "current store (STORAGE_URL) to another, keeping their keys; "
                                "idempotent")

@@ -36,6 +36,7 @@ from server.resolvers.employers.expiry import send_registration_events
 from server.resolvers.kernel.documents import delete_unattached
 from server.resolvers.payments.checkout import expire_overdue
 from server.resolvers.renewals.reminders import send_due_reminders
+from server.resolvers.review.escalation import escalate_overdue
 
 log = logging.getLogger("sijil.worker")
 
@@ -253,6 +254,10 @@ async def sweep(settings: Settings, worker_id: str) -> None:
         await expire_overdue(settings)
     except Exception:
         log.exception("expiring unpaid payments failed")
+    try:
+        await escalate_overdue(settings)
+    except Exception:
+        log.exception("escalating overdue applications failed")
 
 
 async def run_forever(deliverer: Deliverer, stop: asyncio.Event, idle: float = 1.0) -> None:

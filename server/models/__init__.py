@@ -12,4 +12,5 @@ MODEL_MODULES = [
     "server.models.settings",
     "server.models.certificates",
     "server.models.register",
+    "server.models.workflow",
 ]

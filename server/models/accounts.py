@@ -21,6 +21,8 @@ class Account(Model):
     failed_logins = fields.IntField(default=0)
     last_failed_login_at = fields.DatetimeField(null=True)
     locked_at = fields.DatetimeField(null=True)
+    # Staff created with a temporary password must choose their own at first sign-in.
+    must_change_password = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

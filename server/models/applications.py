@@ -36,6 +36,11 @@ class Application(Model):
     # A reviewer's claim on the application, which lapses at claimed_until.
     claimed_by_id = fields.UUIDField(null=True, db_index=True)
     claimed_until = fields.DatetimeField(null=True)
+    # Assigned by a supervisor to one reviewer or to a team (server/resolvers/review/workflow.py).
+    assigned_to_id = fields.UUIDField(null=True, db_index=True)
+    assigned_team = fields.CharField(max_length=60, default="")
+    # When supervisors were told it is overdue (once per application).
+    escalated_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "application"

@@ -10,10 +10,21 @@ from server.config import Settings
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
-    from server.pages import applications, dev, documents, gallery, home, payments, review, services
+    from server.pages import (
+        applications,
+        dev,
+        documents,
+        gallery,
+        home,
+        payments,
+        review,
+        review_workflow,
+        services,
+    )
     from server.pages import my_documents as my_documents
     from server.pages.accounts import export, passkeys, password, security, signin, signup
     from server.pages.accounts import notifications as inbox
+    from server.pages.admin import approvals as admin_approvals
     from server.pages.admin import console, employers, records
     from server.pages.record import entries, profile
     from server.pages.register import cards, certificates, credentials, fhir, lookup
@@ -25,10 +36,11 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *password.ROUTES,
         *documents.ROUTES,
         *lookup.ROUTES, *cards.ROUTES, *profile.ROUTES, *entries.ROUTES, *applications.ROUTES,
-        *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES,
+        *payments.ROUTES, *review_workflow.ROUTES, *review.ROUTES, *certificates.ROUTES,
+        *services.ROUTES,
         *renewing.ROUTES, *renewal_documents.ROUTES, *credentials.ROUTES,
-        *console.ROUTES, *employers.ROUTES, *records.ROUTES, *export.ROUTES, *fhir.ROUTES,
-        *my_documents.ROUTES, *inbox.ROUTES,
+        *admin_approvals.ROUTES, *console.ROUTES, *employers.ROUTES, *records.ROUTES,
+        *export.ROUTES, *fhir.ROUTES, *my_documents.ROUTES, *inbox.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

@@ -12,10 +12,19 @@ from strawberry.extensions.query_depth_limiter import create_validator as create
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from server.schema import applications, payments, renewals, review, review_search, services
+from server.schema import (
+    applications,
+    payments,
+    renewals,
+    review,
+    review_search,
+    review_workflow,
+    services,
+)
 from server.schema.accounts import notifications as accounts_notifications
 from server.schema.accounts import passkeys as accounts_passkeys
 from server.schema.accounts import schema as accounts
+from server.schema.admin import approvals as admin_approvals
 from server.schema.admin import schema as admin
 from server.schema.base import ErrorShaping, NoSuggestions
 from server.schema.documents import document_cache
@@ -36,12 +45,13 @@ Query = merge_types("Query", (accounts.Query, accounts_passkeys.Query,
                              payments.Query, register.Query, register_credential.Query,
                              register_search.Query, record.Query,
                              renewals.Query, review.Query, review_search.Query,
-                             services.Query, admin.Query,
-                             employers.Query, MyDocumentsQuery))
+                             services.Query, admin.Query, employers.Query, MyDocumentsQuery,
+                             review_workflow.Query, admin_approvals.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, accounts_passkeys.Mutation,
                               accounts_notifications.Mutation, record.Mutation,
                               renewals.Mutation, payments.Mutation, review.Mutation,
-                              services.Mutation, admin.Mutation, employers.Mutation)
+                              services.Mutation, admin.Mutation, employers.Mutation,
+                              review_workflow.Mutation, admin_approvals.Mutation)
 SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS
                                                   | accounts_passkeys.SIGN_IN_FIELDS)
 VALIDATION_RULES = [

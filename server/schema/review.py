@@ -168,6 +168,17 @@ class ApplicationForReview(Application):
         return holder is not None and info.context.account is not None \
             and holder == info.context.account.id
 
+    @strawberry.field(description="The email of the reviewer a supervisor assigned it to.")
+    async def assigned_to(self, info: Info) -> str | None:
+        if self.model.assigned_to_id is None:
+            return None
+        account = await _loader(info, review.accounts_by_id).load(self.model.assigned_to_id)
+        return account.email if account else None
+
+    @strawberry.field(description="The team a supervisor assigned it to, else null.")
+    def assigned_team(self) -> str | None:
+        return self.model.assigned_team or None
+
     @strawberry.field
     async def applicant(self, info: Info) -> ReviewApplicant | None:
         account = await _loader(info, review.accounts_by_id).load(self.model.applicant_id)

@@ -38,6 +38,11 @@ def op(name: str) -> str:
     return OPS.get(name) or ROOT_CONTRACT.operation(name)
 
 
+DECIDE_APPROVAL = """mutation($input: DecideApprovalRequestInput!) {
+  decideApprovalRequest(input: $input) { request { id status count } errors { field code } }
+}"""
+
+
 
 async def practitioner_token():
     account = await Account.create(email=f"p{uuid.uuid4().hex[:6]}@example.com",
@@ -332,10 +337,18 @@ async def test_a_suspended_registration_shows_in_the_register_and_cannot_renew(
         "suspendRegistration")
     assert codes(twice) == {"registrationNumber": "INVALID_STATE"}
 
-    back = payload(await gql(live.client, op("AdminReinstateRegistration"), {"input": {
+    assert done["approvalRequest"]["action"] == "CONFIRM_SUSPENSION"
+    asked = payload(await gql(live.client, op("AdminReinstateRegistration"), {"input": {
         "registrationNumber": registration.number, "reason": "Appeal upheld"}}, token=token),
         "reinstateRegistration")
-    assert back["errors"] == [] and back["registration"]["suspended"] is False
+    # Four eyes: still suspended until a second admin approves the reinstatement.
+    assert asked["errors"] == [] and asked["registration"]["suspended"] is True
+    assert asked["approvalRequest"]["status"] == "PENDING"
+    _, second = await staff_session("admin")
+    back = payload(await gql(live.client, DECIDE_APPROVAL, {"input": {
+        "requestId": asked["approvalRequest"]["id"], "approve": True}}, token=second),
+        "decideApprovalRequest")
+    assert back["errors"] == [] and back["request"]["status"] == "APPROVED"
     public = payload(await gql(live.client, op("VerifyPractitioner"), {
         "registrationNumber": registration.number}), "verifyPractitioner")
     assert public["status"] == "ACTIVE"
@@ -380,11 +393,27 @@ async def test_the_extension_moves_exactly_the_registrations_in_the_window(clien
             "input": variables}, token=token), "extendRegistrations")
         assert field in codes(refused), (variables, refused)
 
+    asked = payload(await gql(client, op("AdminExtendRegistrations"), {"input": {
+        "expiringFrom": window[0].isoformat(), "expiringTo": window[1].isoformat(),
+        "months": 6}}, token=token), "extendRegistrations")
+    # Four eyes: nothing moves until a second admin approves.
+    assert asked["extended"] is None and asked["errors"] == []
+    assert asked["approvalRequest"]["status"] == "PENDING"
+    assert asked["approvalRequest"]["count"] == 4
+    for practitioner, before in made.values():
+        assert (await Registration.get(practitioner_id=practitioner.id)).valid_until == before
+    decide = DECIDE_APPROVAL
+    own = payload(await gql(client, decide, {"input": {
+        "requestId": asked["approvalRequest"]["id"], "approve": True}}, token=token),
+        "decideApprovalRequest")
+    assert codes(own) == {"requestId": "NOT_ALLOWED"}
+    second, second_token = await staff_session("admin")
     with queries() as counted:
-        done = payload(await gql(client, op("AdminExtendRegistrations"), {"input": {
-            "expiringFrom": window[0].isoformat(), "expiringTo": window[1].isoformat(),
-            "months": 6}}, token=token), "extendRegistrations")
-    assert done == {"extended": 4, "errors": []}
+        done = payload(await gql(client, decide, {"input": {
+            "requestId": asked["approvalRequest"]["id"], "approve": True}},
+            token=second_token), "decideApprovalRequest")
+    assert done["errors"] == [] and done["request"]["status"] == "APPROVED"
+    assert done["request"]["count"] == 4
     from server.domain.dates import add_months
 
     for n, (practitioner, before) in made.items():
@@ -397,13 +426,17 @@ async def test_the_extension_moves_exactly_the_registrations_in_the_window(clien
     assert [m.recipient for m in mails] == ["holder1@example.com", "holder2@example.com"]
     assert "extended" in mails[0].payload["subject"]
     entry = await AuditEntry.get(action="admin.registrations_extended")
-    assert entry.details["count"] == 4 and entry.actor_id == admin.id
-    # Reads do not grow with the number of registrations: session, the locked read, the
-    # accounts; writes are one UPDATE per distinct expiry date plus two bulk INSERTs. (The
-    # mutation rate limit's own counter reads are a constant per request, not counted.)
+    assert entry.details["count"] == 4 and entry.actor_id == second.id
+    assert entry.details["requested_by"] == str(admin.id)
+    assert await AuditEntry.exists(action="approval.requested", actor_id=admin.id)
+    assert await AuditEntry.exists(action="approval.approved", actor_id=second.id)
+    # Reads do not grow with the number of registrations: session, the request, the locked
+    # read, the accounts, the request answered; writes are one UPDATE per distinct expiry
+    # date plus two bulk INSERTs. (The mutation rate limit's own counter reads are a
+    # constant per request, not counted.)
     selects = [q for q in counted.queries if q.lstrip().upper().startswith("SELECT")
                and "rate_counter" not in q]
-    assert len(selects) <= 4, selects
+    assert len(selects) <= 6, selects
 
 
 # ------------------------------------------------------------------ outbox
@@ -677,11 +710,21 @@ async def test_the_admin_forms_work_without_and_with_htmx(browser_like, settings
     assert suspended.status_code == 303
     assert (await Registration.get(number=number)).suspended is True
 
-    extended = await browser_like.post("/admin/extend", data={
-        "expiringFrom-day": "1", "expiringFrom-month": "1", "expiringFrom-year": "2000",
-        "expiringTo-day": "31", "expiringTo-month": "12", "expiringTo-year": "2099",
-        "months": "2", "csrf_token": csrf})
-    assert extended.status_code == 303 and "extended=1" in extended.headers["location"]
+    window = {"expiringFrom-day": "1", "expiringFrom-month": "1", "expiringFrom-year": "2000",
+              "expiringTo-day": "31", "expiringTo-month": "12", "expiringTo-year": "2099",
+              "months": "2", "csrf_token": csrf}
+    preview = await browser_like.post("/admin/extend", data={**window, "step": "preview"})
+    assert preview.status_code == 200 and number in preview.text
+    assert "preview.csv?expiringFrom=2000-01-01" in preview.text
+    listed = await browser_like.get("/admin/extend/preview.csv?expiringFrom=2000-01-01"
+                                    "&expiringTo=2099-12-31&months=2")
+    assert listed.text.startswith("\ufeff") and number in listed.text
+    extended = await browser_like.post("/admin/extend", data={**window, "step": "confirm"})
+    assert extended.status_code == 303
+    assert re.fullmatch(r"/admin/approvals/[0-9a-f-]{36}\?done=asked",
+                        extended.headers["location"])
+    asked = await browser_like.get(extended.headers["location"])
+    assert "a second admin must decide it" in asked.text
     bad = await browser_like.post("/admin/extend", data={"months": "x", "csrf_token": csrf})
     assert bad.status_code == 422
 

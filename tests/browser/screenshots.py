@@ -94,7 +94,15 @@ await OutboxMessage.create(channel="email", recipient=account.email, account=acc
 await OutboxMessage.create(channel="sms", recipient=account.mobile, account=account,
     next_attempt_at=dt.datetime.now(dt.UTC), payload={"body": "Sijil: your professional "
     "registration expires in 60 days. Renew it at https://sijil.example/renewals/new"})
+from server.models.workflow import ApplicationNote, ApprovalRequest
+admin2, _ = await create_staff("admin2@sijil.example", "admin", "quiet meadow lantern 9")
+await ApplicationNote.create(application=submitted, author=reviewer,
+    body="طلبنا أصل عقد الزواج من مقدّم الطلب. Asked for the original marriage certificate.")
+approval = await ApprovalRequest.create(action="EXTEND_REGISTRATIONS", target="",
+    params={"expiring_from": today.isoformat(), "expiring_to": (today + dt.timedelta(days=90)
+    ).isoformat(), "months": 3, "count": 1}, summary="+3", requested_by=admin2)
 print(json.dumps({"token": await open_session(account), "application": str(application.id),
+                  "approval": str(approval.id),
                   "submitted": str(submitted.id), "renewal": str(renewal.id),
                   "experience": str(experience.id), "reviewer": await open_session(reviewer),
                   "returned": str(returned.id), "practitioner": str(p.id),
@@ -214,6 +222,9 @@ PAGES: dict[str, Shot] = {
     "admin-audit": Shot("/admin/audit", as_admin),
     "admin-employers": Shot("/admin/employers", as_admin),
     "admin-employer": Shot(f"/admin/employers/{EMPLOYER}", as_admin),
+    "admin-approvals": Shot("/admin/approvals", as_admin),
+    "admin-approval": Shot("/admin/approvals/{approval}", as_admin),
+    "review-workflow": Shot("/review/{submitted}/workflow", as_admin),
 }
 LANGUAGES = ("ar", "en")
 VIEWPORTS = ((390, 844), (1280, 800))

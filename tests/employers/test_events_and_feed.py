@@ -144,10 +144,17 @@ async def test_a_bulk_extension_is_in_the_feed(client):
     await imported_record(number="24-R-0000101", identity="1000000008")
     until = (await Registration.get(number="24-R-0000101")).valid_until
     body = await gql(client, """mutation($input: ExtendRegistrationsInput!) {
-        extendRegistrations(input: $input) { errors { field } } }""", {"input": {
-        "expiringFrom": until.isoformat(), "expiringTo": until.isoformat(), "months": 6}},
-        token=admin)
+        extendRegistrations(input: $input) { errors { field } approvalRequest { id } } }""",
+        {"input": {"expiringFrom": until.isoformat(), "expiringTo": until.isoformat(),
+                   "months": 6}}, token=admin)
     assert body["data"]["extendRegistrations"]["errors"] == []
+    assert await RegisterChange.filter(type="registration.extended").count() == 0
+    second = await admin_token("ar")  # four eyes: a second admin approves
+    approved = await gql(client, """mutation($input: DecideApprovalRequestInput!) {
+        decideApprovalRequest(input: $input) { errors { code } } }""", {"input": {
+        "requestId": body["data"]["extendRegistrations"]["approvalRequest"]["id"],
+        "approve": True}}, token=second)
+    assert approved["data"]["decideApprovalRequest"]["errors"] == []
     [row] = await RegisterChange.filter(type="registration.extended")
     assert row.valid_until > until
     assert await OutboxMessage.filter(channel="standard_webhook").count() == 0

@@ -17,7 +17,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from server import worker
 from server.models.employers import WebhookDelivery
 from server.models.outbox import OutboxMessage
-from tests.builders import imported_record
+from tests.builders import imported_record, staff_session
 from tests.conftest import gql, wait_for
 from tests.employers.helpers import admin_token, api_key, op, organization, receiving
 
@@ -46,11 +46,18 @@ async def set_status(client, admin, number, suspend: bool):
     name = "suspendRegistration" if suspend else "reinstateRegistration"
     document = op("SuspendRegistration") if suspend else """
       mutation($input: RegistrationStatusInput!) { reinstateRegistration(input: $input) {
-        errors { field code message } } }"""
+        errors { field code message } approvalRequest { id } } }"""
     body = await gql(client, document, {"input": {"registrationNumber": number,
                                                   "reason": "Board decision 12/2026."}},
                      token=admin)
     assert body["data"][name]["errors"] == [], body
+    if not suspend:  # four eyes: a second admin approves the reinstatement
+        _, second = await staff_session("admin")
+        approved = await gql(client, """mutation($input: DecideApprovalRequestInput!) {
+            decideApprovalRequest(input: $input) { errors { code } } }""", {"input": {
+            "requestId": body["data"][name]["approvalRequest"]["id"], "approve": True}},
+            token=second)
+        assert approved["data"]["decideApprovalRequest"]["errors"] == [], approved
 
 
 def deliverer(settings) -> worker.Deliverer:

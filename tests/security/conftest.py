@@ -1,6 +1,6 @@
 """A small world for the security tests, built straight in the database (no SMTP or SMS
 round trips, so the matrix stays fast): practitioners A and B, each with a claimed record,
-entries, documents, applications and a session; a reviewer and an admin."""
+entries, documents, applications and a session; a reviewer, a supervisor and an admin."""
 
 from __future__ import annotations
 
@@ -59,13 +59,14 @@ class World:
     b: Actor
     reviewer: Actor
     admin: Actor
+    supervisor: Actor | None = None
     # API keys of one organisation: one per scope (server/authz.py, KEY_*).
     key_watch: Actor | None = None
     key_read: Actor | None = None
 
     @property
     def callers(self) -> list[Actor]:
-        return [self.anon, self.b, self.reviewer, self.admin, self.a]
+        return [self.anon, self.b, self.reviewer, self.supervisor, self.admin, self.a]
 
 
 async def stored_document(settings, owner: Account, kind: str = "OTHER",
@@ -183,6 +184,7 @@ async def make_world(settings) -> World:
     return World(anon=Actor("anon"), a=actors[0], b=actors[1],
                  reviewer=await staff_actor("reviewer", "REVIEWER", str(n)),
                  admin=await staff_actor("admin", "ADMIN", str(n)),
+                 supervisor=await staff_actor("supervisor", "REVIEWER,SUPERVISOR", str(n)),
                  key_watch=await key_actor(organization, "WATCH"),
                  key_read=await key_actor(organization, "REGISTER_READ"))
 

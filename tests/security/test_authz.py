@@ -1,8 +1,8 @@
 """The authorisation matrix: every root field of the schema has a rule in server/authz.py,
 and every field called as anonymous, practitioner A, practitioner B (with A's ids), a
-reviewer, an admin and an organisation's API keys (one per scope) answers as its rule says.
-Refusals reveal nothing: B asking with A's ids gets exactly the answer B gets for ids that
-do not exist."""
+reviewer, a supervisor, an admin and an organisation's API keys (one per scope) answers
+as its rule says. Refusals reveal nothing: B asking with A's ids gets exactly the answer B
+gets for ids that do not exist."""
 
 from __future__ import annotations
 
@@ -74,6 +74,12 @@ SAMPLES = {
         "renewalOptions": lambda i: {},
         "myPayment": lambda i: {"id": i["payment"]},
         "signUpProgress": lambda i: {"accountId": i["account"]},
+        "internalNotes": lambda i: {"applicationId": i["submitted"]},
+        "assignableReviewers": lambda i: {},
+        "holidays": lambda i: {},
+        "approvalRequests": lambda i: {},
+        "approvalRequest": lambda i: {"id": str(uuid.uuid4())},
+        "fourEyesSettings": lambda i: {},
     },
     "mutation": {
         "registerAccount": lambda i: {"input": {
@@ -207,6 +213,20 @@ SAMPLES = {
             "registrationNumbers": [i["registration"]]}},
         "setWebhookEndpoint": lambda i: {"input": {"url": "https://hr.example/hooks",
                                                    "events": ["REGISTRATION_SUSPENDED"]}},
+        "enableStaffAccount": lambda i: {"input": {"accountId": str(uuid.uuid4())}},
+        "assignApplication": lambda i: {"input": {"applicationId": i["submitted"],
+                                                  "team": "Physicians"}},
+        "forceReleaseApplication": lambda i: {"input": {"applicationId": i["submitted"],
+                                                        "reason": "Reviewer away."}},
+        "addInternalNote": lambda i: {"input": {"applicationId": i["submitted"],
+                                                "body": "Call the hospital first."}},
+        "updateHolidays": lambda i: {"input": {"dates": ["2030-04-01"]}},
+        "previewRegistrationExtension": lambda i: {"input": {
+            "expiringFrom": "2030-01-01", "expiringTo": "2030-01-31", "months": 1}},
+        "decideApprovalRequest": lambda i: {"input": {"requestId": str(uuid.uuid4()),
+                                                      "approve": True}},
+        "undoRegistrationExtension": lambda i: {"input": {"requestId": str(uuid.uuid4())}},
+        "updateFourEyesSettings": lambda i: {"input": {"refundAbove": "1000.00"}},
     },
 }
 
@@ -344,11 +364,13 @@ async def test_each_field_answers_each_caller_as_its_rule_says(shared_client, sh
         assert not leaks(body, world.a.markers), (name, body)
 
     # B, a practitioner, with A's ids; and the same call with ids that do not exist.
-    for other in (world.b, world.reviewer, world.admin):
+    for other in (world.b, world.reviewer, world.supervisor, world.admin):
         staff = other is not world.b
         allowed = (rule.who in (authz.PUBLIC, authz.ANY_SIGNED_IN)
                    or (rule.who == authz.PRACTITIONER and not staff)
                    or (rule.who == authz.REVIEWER and staff)
+                   or (rule.who == authz.SUPERVISOR
+                       and other in (world.supervisor, world.admin))
                    or (rule.who == authz.ADMIN and other is world.admin))
         if rule.own and allowed and rule.who != authz.REVIEWER:
             if other is world.admin and rule.who == authz.ADMIN:
@@ -367,7 +389,7 @@ async def test_each_field_answers_each_caller_as_its_rule_says(shared_client, sh
             body = await call(client, operation, name, other, a_ids)
             got, codes = outcome(body, name)
             assert got not in ("unauthenticated", "forbidden", "error"), (name, other.name, body)
-            if rule.who not in (authz.REVIEWER, authz.ADMIN, authz.PUBLIC):
+            if rule.who not in (*authz.STAFF_RULES, authz.PUBLIC):
                 assert not leaks(body, world.a.markers), (name, other.name, body)
         else:
             body = await call(client, operation, name, other, a_ids)
@@ -381,7 +403,7 @@ async def test_each_field_answers_each_caller_as_its_rule_says(shared_client, sh
             else:
                 assert got == "forbidden", (name, other.name, body)
             assert not leaks(body, world.a.markers), (name, other.name, body)
-        if rule.who not in (authz.REVIEWER, authz.ADMIN, authz.PUBLIC):
+        if rule.who not in (*authz.STAFF_RULES, authz.PUBLIC):
             assert await state_of(world) == before, f"{name}: {other.name} changed A's data"
 
     # An organisation's API keys: a key is anonymous except on the fields of its scope.
@@ -401,7 +423,7 @@ async def test_each_field_answers_each_caller_as_its_rule_says(shared_client, sh
     # A, on A's own ids.
     body = await call(client, operation, name, world.a, a_ids)
     got, codes = outcome(body, name)
-    if rule.who in (authz.REVIEWER, authz.ADMIN, *authz.KEY_RULES):
+    if rule.who in (*authz.STAFF_RULES, *authz.KEY_RULES):
         assert got == "forbidden", (name, body)
     else:
         assert got not in ("unauthenticated", "forbidden", "error"), (name, body)

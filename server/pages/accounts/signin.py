@@ -62,10 +62,14 @@ async def verify_code(request: Request):
     form = await read_form(request)
     values = _code_values(str(form.get("challenge", "")), str(form.get("channel", "")),
                           str(form.get("next", "/")))
-    _, errors = await submit(ctx, "PageVerifyLogin", "verifyLogin", {"input": {
+    payload, errors = await submit(ctx, "PageVerifyLogin", "verifyLogin", {"input": {
         "challengeId": values["challenge"], "code": str(form.get("code", ""))}})
     if errors:
         return form_response(request, ctx, "accounts/login_code.html", values, errors)
+    if (payload.get("account") or {}).get("mustChangePassword"):
+        # A temporary password (made when an admin created the account): replace it first.
+        return apply_session_changes(ctx, redirect(
+            request, "/account/security?first=1#password"))
     return apply_session_changes(ctx, redirect(request, values["next"]))
 
 

@@ -14,7 +14,6 @@ from server.domain import codes
 from server.domain.applications import ApplicationKind
 from server.domain.renewal import ANSWERS
 from server.i18n import N_, gettext
-from server.pages.forms import date_from_parts
 from server.pages.labels import KIND_NAMES
 from server.pages.plumbing import (
     Context,
@@ -45,6 +44,9 @@ SECTIONS = (
      N_("By registration number, with the reason.")),
     ("/admin/extend", N_("Extend registrations"),
      N_("Every registration expiring between two dates, by a number of months.")),
+    ("/admin/approvals", N_("Four eyes: waiting for a second admin"),
+     N_("Mass extensions, reinstatements, suspensions and large refunds another admin "
+        "asked for.")),
     ("/admin/outbox", N_("Undelivered messages"),
      N_("Emails and text messages that failed for good, to send again.")),
     ("/admin/payments", N_("Payments"), N_("Payments and the gateway's callbacks.")),
@@ -259,14 +261,18 @@ async def staff_create(request: Request):
     ctx = await admin_only(request)
     form = await read_form(request)
     values = form_values(form, "email", "role", "firstName", "familyName")
-    payload, errors = await submit(ctx, "AdminCreateStaff", "createStaffAccount", {"input": {
-        **values, "password": str(form.get("password", ""))}})
+    # No password from the admin: the server makes one, shown once, changed at first sign-in.
+    payload, errors = await submit(ctx, "AdminCreateStaff", "createStaffAccount",
+                                   {"input": values})
     if errors:
         return form_response(request, ctx, "admin/staff.html",
                              await _staff_values(ctx, values=values), errors, block="create")
-    # The URI is shown once, in this response; nothing keeps it.
+    # The URI and the password are shown once, in this response; nothing keeps them.
+    # (`staff`, not `account`: the layout's navigation is the signed-in admin's.)
     return render(request, ctx, "admin/staff_secret.html", {
-        "account": payload["account"], "otpauth_uri": payload["otpauthUri"], "created": True})
+        "staff": payload["account"], "otpauth_uri": payload["otpauthUri"],
+        "qr_svg": payload["otpauthQrSvg"], "temporary_password": payload["temporaryPassword"],
+        "created": True})
 
 
 async def _staff_action(request: Request, operation: str, field: str):
@@ -280,11 +286,28 @@ async def _staff_action(request: Request, operation: str, field: str):
     return ctx, payload
 
 
+async def staff_disable_confirm(request: Request):
+    """Disabling ends the person's sessions at once: the page asks first."""
+    ctx = await admin_only(request)
+    found = [a for a in (await execute(ctx, "AdminStaff")).data["staffAccounts"]
+             if a["id"] == request.path_params["id"]]
+    if not found:
+        raise HTTPException(404)
+    return render(request, ctx, "admin/staff_disable.html", {"staff": found[0]})
+
+
 async def staff_disable(request: Request):
     result = await _staff_action(request, "AdminDisableStaff", "disableStaffAccount")
     if not isinstance(result, tuple):
         return result
     return redirect(request, "/admin/staff?done=disabled")
+
+
+async def staff_enable(request: Request):
+    result = await _staff_action(request, "AdminEnableStaff", "enableStaffAccount")
+    if not isinstance(result, tuple):
+        return result
+    return redirect(request, "/admin/staff?done=enabled")
 
 
 async def staff_reset(request: Request):
@@ -293,7 +316,8 @@ async def staff_reset(request: Request):
         return result
     ctx, payload = result
     return render(request, ctx, "admin/staff_secret.html", {
-        "account": payload["account"], "otpauth_uri": payload["otpauthUri"], "created": False})
+        "staff": payload["account"], "otpauth_uri": payload["otpauthUri"],
+        "qr_svg": payload["otpauthQrSvg"], "created": False})
 
 
 # ------------------------------------------------------------------ registrations
@@ -328,39 +352,18 @@ async def registration_status(request: Request):
         return form_response(request, ctx, "admin/registrations.html", {
             "number": number, "registration": await _registration(ctx, number),
             "values": values}, errors, block="status")
-    number = payload["registration"]["number"]
+    if not suspend:  # four eyes: a second admin approves the reinstatement
+        return redirect(request, f"/admin/approvals/{payload['approvalRequest']['id']}"
+                                 "?done=asked")
     return redirect(request, "/admin/registrations" + _query(
-        number=number, done="suspended" if suspend else "reinstated"))
+        number=payload["registration"]["number"], done="suspended"))
 
 
 # ------------------------------------------------------------------ policy extension
 
 async def extend_page(request: Request):
     ctx = await admin_only(request)
-    extended = request.query_params.get("extended", "")
-    return render(request, ctx, "admin/extend.html", {
-        "values": {}, "errors": {}, "extended": extended if extended.isdigit() else None})
-
-
-async def extend_save(request: Request):
-    ctx = await admin_only(request)
-    form = await read_form(request)
-    values = form_values(form, "months", *(f"{n}-{p}" for n in ("expiringFrom", "expiringTo")
-                                           for p in ("day", "month", "year")))
-    errors: dict[str, str] = {}
-    start = date_from_parts(values, "expiringFrom", errors, ctx.lang)
-    end = date_from_parts(values, "expiringTo", errors, ctx.lang)
-    months = values["months"].strip()
-    if not months.isdigit():
-        errors["months"] = gettext(ctx.lang, NUMBER_INVALID)
-    payload: dict = {}
-    if not errors:
-        payload, errors = await submit(ctx, "AdminExtendRegistrations", "extendRegistrations",
-                                       {"input": {"expiringFrom": start, "expiringTo": end,
-                                                  "months": int(months)}})
-    if errors:
-        return form_response(request, ctx, "admin/extend.html", {"values": values}, errors)
-    return redirect(request, f"/admin/extend?extended={payload['extended']}")
+    return render(request, ctx, "admin/extend.html", {"values": {}, "errors": {}})
 
 
 ROUTES = [
@@ -375,10 +378,11 @@ ROUTES = [
     Route("/admin/review-targets", targets_save, methods=["POST"]),
     Route("/admin/staff", staff_page, methods=["GET"]),
     Route("/admin/staff", staff_create, methods=["POST"]),
+    Route("/admin/staff/{id}/disable", staff_disable_confirm, methods=["GET"]),
     Route("/admin/staff/{id}/disable", staff_disable, methods=["POST"]),
+    Route("/admin/staff/{id}/enable", staff_enable, methods=["POST"]),
     Route("/admin/staff/{id}/reset-authenticator", staff_reset, methods=["POST"]),
     Route("/admin/registrations", registrations_page, methods=["GET"]),
     Route("/admin/registrations", registration_status, methods=["POST"]),
     Route("/admin/extend", extend_page, methods=["GET"]),
-    Route("/admin/extend", extend_save, methods=["POST"]),
 ]

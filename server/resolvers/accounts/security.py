@@ -49,7 +49,8 @@ async def change_password(ctx: Caller, current: str, new: str, confirmation: str
     await _check_current_password(ctx, account, current)
     async with in_transaction():
         account.password_hash = await hash_password(new)
-        await account.save(update_fields=["password_hash"])
+        account.must_change_password = False
+        await account.save(update_fields=["password_hash", "must_change_password"])
         # Every other session ends: whoever knew the old password is out.
         await Session.filter(account_id=account.id).exclude(id=ctx.session.id).delete()
         await audit.record("password.changed", actor=account, ip=ctx.ip)

@@ -23,6 +23,7 @@ from server.models.certificates import Certificate
 from server.models.outbox import OutboxMessage
 from server.models.practitioners import Practitioner, RecordChange, Registration
 from server.resolvers.accounts import staff
+from server.resolvers.admin import approvals
 from server.resolvers.employers import events as employer_events
 from server.resolvers.kernel import audit, notify
 from server.resolvers.kernel.access import require_role
@@ -66,15 +67,18 @@ async def list_staff(ctx: Caller) -> list[Account]:
 
 
 async def create_staff(ctx: Caller, email: str, role: str, password: str, first_name: str = "",
-                       family_name: str = "") -> tuple[Account, str]:
-    """Returns the account and the otpauth:// URI, shown once."""
+                       family_name: str = "") -> tuple[Account, str, str | None]:
+    """Returns the account, the otpauth:// URI and the password the server made (None when
+    one was given), shown once. The person must change the password at first sign-in."""
     admin = require_admin(ctx)
+    made = None if password else staff.temporary_password()
     account, uri = await staff.create_staff(str(email or ""), str(role or "").lower(),
-                                            str(password or ""), str(first_name or "").strip(),
-                                            str(family_name or "").strip())
+                                            str(password or made), str(first_name or "").strip(),
+                                            str(family_name or "").strip(),
+                                            must_change_password=True)
     await audit.record("admin.staff_created", actor=admin, target_type="account",
                        target_id=account.id, ip=ctx.ip, role=account.roles)
-    return account, uri
+    return account, uri, made
 
 
 async def _staff_account(account_id) -> Account:
@@ -98,6 +102,24 @@ async def disable_staff(ctx: Caller, account_id) -> Account:
         await audit.record("admin.staff_disabled", actor=admin, target_type="account",
                            target_id=account.id, ip=ctx.ip, sessions_ended=ended)
     account.status = "DISABLED"
+    return account
+
+
+async def enable_staff(ctx: Caller, account_id) -> Account:
+    """A disabled staff account may sign in again (with its password and authenticator)."""
+    admin = require_admin(ctx)
+    account = await _staff_account(account_id)
+    if account.status != "DISABLED":
+        raise DomainError("INVALID_STATE", "accountId", N_("This account is not disabled."))
+    async with in_transaction():
+        changed = await Account.filter(id=account.id, status="DISABLED").update(
+            status="ACTIVE", failed_logins=0, locked_at=None)
+        if changed != 1:
+            raise DomainError("INVALID_STATE", "accountId", N_(
+                "This account changed meanwhile."))
+        await audit.record("admin.staff_enabled", actor=admin, target_type="account",
+                           target_id=account.id, ip=ctx.ip)
+    account.status = "ACTIVE"
     return account
 
 
@@ -136,7 +158,11 @@ def _reason(value: str, problems: Problems) -> str:
     return reason
 
 
-async def set_suspended(ctx: Caller, number: str, reason: str, suspend: bool) -> Registration:
+async def set_suspended(ctx: Caller, number: str, reason: str, suspend: bool,
+                        approved: bool = False):
+    """A suspension is done at once and a second admin confirms it afterwards; a
+    reinstatement waits for a second admin (four eyes: approvals.py) unless `approved`.
+    Returns the registration and the approval request made, if any."""
     admin = require_admin(ctx)
     problems = Problems()
     if not str(number or "").strip():
@@ -151,6 +177,17 @@ async def set_suspended(ctx: Caller, number: str, reason: str, suspend: bool) ->
         raise DomainError("INVALID_STATE", "registrationNumber", N_(
             "This registration is already suspended.") if suspend else N_(
             "This registration is not suspended."))
+    if not suspend and not approved:
+        if await approvals.pending_for(approvals.REINSTATE_REGISTRATION,
+                                       registration.number):
+            raise DomainError("INVALID_STATE", "registrationNumber", N_(
+                "A reinstatement of this registration is already waiting for a second "
+                "admin."))
+        async with in_transaction():
+            request = await approvals.ask(ctx, approvals.REINSTATE_REGISTRATION, {
+                "number": registration.number, "reason": reason},
+                f"{registration.number}: {reason}", target=registration.number)
+        return registration, request
     what = "REGISTRATION_SUSPENDED" if suspend else "REGISTRATION_REINSTATED"
     async with in_transaction():
         changed = await Registration.filter(id=registration.id, suspended=not suspend).update(
@@ -181,9 +218,13 @@ async def set_suspended(ctx: Caller, number: str, reason: str, suspend: bool) ->
                                status=status, number=registration.number, reason=reason,
                                message=gettext(account.language, STATUS_MESSAGES[status],
                                                number=registration.number))
+        request = await approvals.ask(ctx, approvals.CONFIRM_SUSPENSION, {
+            "number": registration.number, "reason": reason},
+            f"{registration.number}: {reason}", target=registration.number) \
+            if suspend else None
     registration.suspended = suspend
     registration.suspended_reason = reason if suspend else ""
-    return registration
+    return registration, request
 
 
 # ------------------------------------------------------------------ policy action
@@ -197,11 +238,7 @@ def _email_payload(settings, lang: str, values: dict) -> dict:
             "html": environment().get_template(name).render(**data)}
 
 
-async def extend_registrations(ctx: Caller, expiring_from, expiring_to, months) -> int:
-    """Every registration whose valid_until falls in [from, to] is extended by `months`;
-    one transaction, a RecordChange per practitioner, an email to each who has an
-    account. Reads are one query whatever the number of registrations."""
-    admin = require_admin(ctx)
+def extension_window(expiring_from, expiring_to, months) -> tuple[dt.date, dt.date, int]:
     problems = Problems()
     start = parse_date(expiring_from, "expiringFrom", problems)
     end = parse_date(expiring_to, "expiringTo", problems)
@@ -212,6 +249,54 @@ async def extend_registrations(ctx: Caller, expiring_from, expiring_to, months) 
             or not 1 <= months <= MAX_EXTENSION_MONTHS:
         problems.add("INVALID", "months", N_("Enter whole months, from 1 to 24."))
     problems.raise_if_any()
+    return start, end, months
+
+
+async def extension_preview(ctx: Caller, expiring_from, expiring_to, months,
+                            first: int | None = 100) -> tuple[int, list[dict]]:
+    """How many registrations the extension would change, and who (the first `first` by
+    expiry date, or all with None: the CSV), with their dates before and after."""
+    require_admin(ctx)
+    start, end, months = extension_window(expiring_from, expiring_to, months)
+    query = Registration.filter(valid_until__gte=start, valid_until__lte=end)
+    count = await query.count()
+    rows = query.order_by("valid_until", "number")
+    if first is not None:
+        rows = rows.limit(first)
+    found = await rows.values("number", "valid_until", "suspended",
+                              first_name_ar="practitioner__first_name_ar",
+                              family_name_ar="practitioner__family_name_ar",
+                              first_name_en="practitioner__first_name_en",
+                              family_name_en="practitioner__family_name_en")
+    for row in found:
+        row["new_valid_until"] = add_months(row["valid_until"], months)
+    return count, found
+
+
+async def extend_registrations(ctx: Caller, expiring_from, expiring_to, months):
+    """Asks a second admin to extend every registration whose valid_until falls in
+    [from, to] by `months` (four eyes); apply_extension does it once approved."""
+    require_admin(ctx)
+    start, end, months = extension_window(expiring_from, expiring_to, months)
+    count = await Registration.filter(valid_until__gte=start, valid_until__lte=end).count()
+    if not count:
+        raise DomainError("INVALID_STATE", "expiringFrom", N_(
+            "No registration expires in this window: there is nothing to extend."))
+    async with in_transaction():
+        return await approvals.ask(ctx, approvals.EXTEND_REGISTRATIONS, {
+            "expiring_from": start.isoformat(), "expiring_to": end.isoformat(),
+            "months": months, "count": count},
+            f"{start.isoformat()} – {end.isoformat()}: +{months}, {count}")
+
+
+async def apply_extension(ctx: Caller, requested_by_id, expiring_from, expiring_to,
+                          months) -> list[dict]:
+    """Every registration whose valid_until falls in [from, to] is extended by `months`;
+    one transaction, a RecordChange per practitioner, an email to each who has an
+    account. Reads are one query whatever the number of registrations. Returns what was
+    done: [{number, before, after}] (for the list after, and for undo)."""
+    admin = require_admin(ctx)
+    start, end, months = extension_window(expiring_from, expiring_to, months)
     now = clock.now()
     async with in_transaction():
         query = Registration.filter(valid_until__gte=start, valid_until__lte=end)
@@ -230,7 +315,7 @@ async def extend_registrations(ctx: Caller, expiring_from, expiring_to, months) 
             await Registration.filter(id__in=ids).update(valid_until=add_months(old, months))
         if rows:
             await RecordChange.bulk_create([RecordChange(
-                practitioner_id=row["practitioner_id"], actor_id=admin.id,
+                practitioner_id=row["practitioner_id"], actor_id=requested_by_id,
                 what="REGISTRATION_EXTENDED", changes={
                     "number": row["number"], "months": months,
                     "valid_until": {"before": row["valid_until"].isoformat(),
@@ -259,5 +344,40 @@ async def extend_registrations(ctx: Caller, expiring_from, expiring_to, months) 
                 await OutboxMessage.bulk_create(messages)
         await audit.record("admin.registrations_extended", actor=admin,
                            target_type="registration", ip=ctx.ip, expiring_from=start.isoformat(),
-                           expiring_to=end.isoformat(), months=months, count=len(rows))
-    return len(rows)
+                           expiring_to=end.isoformat(), months=months, count=len(rows),
+                           requested_by=str(requested_by_id))
+    return [{"number": row["number"], "before": row["valid_until"].isoformat(),
+             "after": add_months(row["valid_until"], months).isoformat()} for row in rows]
+
+
+async def undo_extension(ctx: Caller, done: list[dict]) -> int:
+    """Puts back the dates a mass extension moved, for each registration still at the date
+    it was moved to (one renewed since keeps its renewal). Returns how many went back."""
+    admin = require_admin(ctx)
+    pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in done:
+        pairs[(row["after"], row["before"])].append(row["number"])
+    undone = []
+    async with in_transaction():
+        for (after, before), numbers in pairs.items():  # one UPDATE per pair of dates
+            back = dt.date.fromisoformat(before)
+            moved = await Registration.filter(number__in=numbers, valid_until=after
+                                              ).select_for_update().values(
+                "id", "number", "valid_until", "practitioner_id", "suspended")
+            if not moved:
+                continue
+            await Registration.filter(id__in=[r["id"] for r in moved]).update(valid_until=back)
+            # Employers watching these registrations learn the date they are back to.
+            await employer_events.registrations_extended(moved, lambda _, back=back: back)
+            undone.extend((row, back) for row in moved)
+        if undone:
+            await RecordChange.bulk_create([RecordChange(
+                practitioner_id=row["practitioner_id"], actor_id=admin.id,
+                what="REGISTRATION_EXTENSION_UNDONE", changes={
+                    "number": row["number"],
+                    "valid_until": {"before": row["valid_until"].isoformat(),
+                                    "after": back.isoformat()}})
+                for row, back in undone])
+        await audit.record("admin.registrations_extension_undone", actor=admin,
+                           target_type="registration", ip=ctx.ip, count=len(undone))
+    return len(undone)

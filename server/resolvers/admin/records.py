@@ -16,6 +16,7 @@ from server.models.accounts import Account
 from server.models.applications import Application
 from server.models.outbox import OutboxMessage
 from server.models.payments import Payment, PaymentEvent
+from server.resolvers.admin import approvals
 from server.resolvers.admin.console import parse_uuid, require_admin
 from server.resolvers.kernel import audit, notify
 from server.resolvers.kernel.caller import Caller
@@ -105,10 +106,12 @@ async def refund_requests(ctx: Caller) -> tuple[list[Payment], dict]:
     return rows, await events_of(rows)
 
 
-async def decide_refund(ctx: Caller, payment_id, approve: bool, reason: str) -> Payment:
+async def decide_refund(ctx: Caller, payment_id, approve: bool, reason: str,
+                        approved: bool = False):
     """Approve: the gateway refunds first; only then the payment is REFUNDED (a gateway
     error changes nothing). Decline: a reason is required. The applicant is told either
-    way."""
+    way. Approving more than the four-eyes amount asks a second admin instead (unless
+    `approved`): returns (payment, the approval request or None)."""
     admin = require_admin(ctx)
     reason = " ".join(str(reason or "").split())
     if not approve and not reason:
@@ -121,6 +124,10 @@ async def decide_refund(ctx: Caller, payment_id, approve: bool, reason: str) -> 
     if payment.refund_status != "REQUESTED":
         raise DomainError("INVALID_STATE", "paymentId", N_("No refund is waiting on this "
                                                            "payment."))
+    if approve and not approved:
+        request = await _ask_second_admin(ctx, payment, reason)
+        if request is not None:
+            return payment, request
     if approve:
         # Claimed first, so two admins approving at once cannot refund twice.
         claimed = await Payment.filter(id=payment.id, refund_status="REQUESTED").update(
@@ -160,4 +167,18 @@ async def decide_refund(ctx: Caller, payment_id, approve: bool, reason: str) -> 
                                name=applicant.first_name, outcome=outcome, reason=reason,
                                amount=fees.amount_string(Decimal(payment.amount)),
                                application_id=str(application.id))
-    return await Payment.get(id=payment.id)
+    return await Payment.get(id=payment.id), None
+
+
+async def _ask_second_admin(ctx: Caller, payment: Payment, reason: str):
+    """Four eyes above the admin's amount (approvals.py); None when one admin suffices."""
+    amount = Decimal(payment.amount) - Decimal(payment.refunded_amount or 0)
+    if amount <= await approvals.refund_limit():
+        return None
+    if await approvals.pending_for(approvals.REFUND, str(payment.id)):
+        raise DomainError("INVALID_STATE", "paymentId", N_(
+            "This refund is already waiting for a second admin."))
+    async with in_transaction():
+        return await approvals.ask(ctx, approvals.REFUND, {
+            "payment_id": str(payment.id), "amount": fees.amount_string(amount),
+            "reason": reason}, f"{fees.amount_string(amount)} SAR", target=str(payment.id))

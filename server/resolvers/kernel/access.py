@@ -16,8 +16,12 @@ def require_account(ctx: Caller):
 
 
 def require_role(ctx: Caller, *roles: str):
+    """A staff account made with a temporary password is refused every staff power until it
+    has chosen its own (changePassword clears `must_change_password`)."""
     account = require_account(ctx)
     if not any(role in account.role_list for role in roles):
+        raise AccessDenied("FORBIDDEN")
+    if getattr(account, "must_change_password", False):
         raise AccessDenied("FORBIDDEN")
     return account
 

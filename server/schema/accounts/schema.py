@@ -40,6 +40,7 @@ from server.schema.record.types import Practitioner, practitioners_of_accounts
 class Role(Enum):
     PRACTITIONER = "PRACTITIONER"
     REVIEWER = "REVIEWER"
+    SUPERVISOR = "SUPERVISOR"
     ADMIN = "ADMIN"
 
 
@@ -60,6 +61,11 @@ class Account:
     authenticator_enabled: bool
     language: str
     model: strawberry.Private[AccountModel]
+
+    @strawberry.field(description="A staff account made with a temporary password: it must "
+                                  "choose its own (changePassword) first.")
+    def must_change_password(self) -> bool:
+        return bool(self.model.must_change_password)
 
     @strawberry.field(description="The registry record this account has claimed, or null.")
     async def practitioner(self, info: Info) -> Practitioner | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import segno
 import strawberry
 from strawberry import Info
 
@@ -15,6 +16,7 @@ from server.resolvers.admin import console as admin
 from server.resolvers.admin import records
 from server.resolvers.kernel import settings
 from server.resolvers.kernel.ids import as_uuid
+from server.schema.admin.approvals import ApprovalRequest
 from server.schema.admin.types import (
     AdminPayment,
     AdminPaymentPayload,
@@ -58,6 +60,11 @@ from server.schema.base import (
     page_size,
 )
 from server.schema.payments import PaymentStatus
+
+
+def qr_svg(uri: str) -> str:
+    return segno.make(uri, error="m").svg_inline(scale=4, dark="#0b2e2b")
+
 
 # ------------------------------------------------------------------ root fields
 
@@ -192,10 +199,11 @@ class Mutation:
     async def create_staff_account(self, info: Info,
                                    input: CreateStaffAccountInput) -> StaffAccountPayload:
         async def run():
-            account, uri = await admin.create_staff(
+            account, uri, made = await admin.create_staff(
                 info.context, input.email or "", input.role or "", input.password or "",
                 input.first_name or "", input.family_name or "")
-            return {"account": StaffAccount.of(account), "otpauth_uri": uri}
+            return {"account": StaffAccount.of(account), "otpauth_uri": uri,
+                    "otpauth_qr_svg": qr_svg(uri), "temporary_password": made}
         return await mutation_payload(info, StaffAccountPayload, run)
 
     @strawberry.mutation(description="Disables a staff account and ends its sessions "
@@ -207,13 +215,23 @@ class Mutation:
             return {"account": StaffAccount.of(account)}
         return await mutation_payload(info, StaffAccountPayload, run)
 
+    @strawberry.mutation(description="Lets a disabled staff account sign in again "
+                                     "(admins).")
+    async def enable_staff_account(self, info: Info,
+                                   input: StaffAccountIdInput) -> StaffAccountPayload:
+        async def run():
+            account = await admin.enable_staff(info.context, input.account_id)
+            return {"account": StaffAccount.of(account)}
+        return await mutation_payload(info, StaffAccountPayload, run)
+
     @strawberry.mutation(description="Gives a staff account a new authenticator secret "
                                      "(URI returned once) and ends its sessions (admins).")
     async def reset_staff_authenticator(self, info: Info,
                                         input: StaffAccountIdInput) -> StaffAccountPayload:
         async def run():
             account, uri = await admin.reset_authenticator(info.context, input.account_id)
-            return {"account": StaffAccount.of(account), "otpauth_uri": uri}
+            return {"account": StaffAccount.of(account), "otpauth_uri": uri,
+                    "otpauth_qr_svg": qr_svg(uri)}
         return await mutation_payload(info, StaffAccountPayload, run)
 
     @strawberry.mutation(description="Suspends a registration; the public register shows "
@@ -221,28 +239,33 @@ class Mutation:
     async def suspend_registration(self, info: Info, input: RegistrationStatusInput
                                    ) -> AdminRegistrationPayload:
         async def run():
-            row = await admin.set_suspended(info.context, input.registration_number or "",
-                                            input.reason or "", True)
-            return {"registration": AdminRegistration.of(row)}
+            row, request = await admin.set_suspended(
+                info.context, input.registration_number or "", input.reason or "", True)
+            return {"registration": AdminRegistration.of(row),
+                    "approval_request": ApprovalRequest.of(request)}
         return await mutation_payload(info, AdminRegistrationPayload, run)
 
-    @strawberry.mutation(description="Lifts a suspension (admins).")
+    @strawberry.mutation(description="Asks a second admin to lift a suspension: the "
+                                     "registration stays suspended until approved (admins).")
     async def reinstate_registration(self, info: Info, input: RegistrationStatusInput
                                      ) -> AdminRegistrationPayload:
         async def run():
-            row = await admin.set_suspended(info.context, input.registration_number or "",
-                                            input.reason or "", False)
-            return {"registration": AdminRegistration.of(row)}
+            row, request = await admin.set_suspended(
+                info.context, input.registration_number or "", input.reason or "", False)
+            return {"registration": AdminRegistration.of(row),
+                    "approval_request": ApprovalRequest.of(request)}
         return await mutation_payload(info, AdminRegistrationPayload, run)
 
-    @strawberry.mutation(description="Extends every registration expiring in a window by "
-                                     "1 to 24 months; returns how many (admins).")
+    @strawberry.mutation(description="Asks a second admin to extend every registration "
+                                     "expiring in a window by 1 to 24 months (four eyes); "
+                                     "`extended` stays null until approved (admins).")
     async def extend_registrations(self, info: Info, input: ExtendRegistrationsInput
                                    ) -> ExtendRegistrationsPayload:
         async def run():
-            count = await admin.extend_registrations(
+            request = await admin.extend_registrations(
                 info.context, input.expiring_from, input.expiring_to, input.months)
-            return {"extended": count}
+            await request.fetch_related("requested_by")
+            return {"approval_request": ApprovalRequest.of(request)}
         return await mutation_payload(info, ExtendRegistrationsPayload, run)
 
     @strawberry.mutation(description="Queues a dead outbox message again (admins).")
@@ -257,8 +280,9 @@ class Mutation:
                                      "request (admins).")
     async def decide_refund(self, info: Info, input: DecideRefundInput) -> AdminPaymentPayload:
         async def run():
-            row = await records.decide_refund(info.context, input.payment_id,
-                                                  bool(input.approve), input.reason or "")
+            row, request = await records.decide_refund(info.context, input.payment_id,
+                                                       bool(input.approve), input.reason or "")
             events = await records.events_of([row])
-            return {"payment": AdminPayment.of(row, events.get(row.id, ()))}
+            return {"payment": AdminPayment.of(row, events.get(row.id, ())),
+                    "approval_request": ApprovalRequest.of(request) if request else None}
         return await mutation_payload(info, AdminPaymentPayload, run)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -21,6 +22,9 @@ from server.schema.base import (
     UserError,
 )
 from server.schema.payments import PaymentStatus
+
+if TYPE_CHECKING:
+    from server.schema.admin.approvals import ApprovalRequest
 
 # ------------------------------------------------------------------ types
 
@@ -257,9 +261,11 @@ class RenewalPolicyPayload:
 @strawberry.input
 class CreateStaffAccountInput:
     email: str | None = None
-    role: str | None = strawberry.field(default=None, description="reviewer or admin")
-    password: str | None = strawberry.field(default=None, description="A temporary "
-                                                                      "password.")
+    role: str | None = strawberry.field(default=None, description="reviewer, supervisor or "
+                                                                  "admin")
+    password: str | None = strawberry.field(default=None, description=(
+        "Deprecated: leave it out and the server makes one (temporaryPassword). Either way "
+        "the person must change it at first sign-in."))
     first_name: str | None = None
     family_name: str | None = None
 
@@ -275,6 +281,11 @@ class StaffAccountPayload:
     account: StaffAccount | None = None
     otpauth_uri: str | None = strawberry.field(default=None, description=(
         "Shown once: the authenticator app's enrolment URI."))
+    otpauth_qr_svg: str | None = strawberry.field(default=None, description=(
+        "Shown once: the same URI as an inline SVG QR code, to scan."))
+    temporary_password: str | None = strawberry.field(default=None, description=(
+        "Shown once, when the server made the password (none was given): the person "
+        "must change it at first sign-in."))
 
 
 @strawberry.input
@@ -287,6 +298,10 @@ class RegistrationStatusInput:
 class AdminRegistrationPayload:
     errors: list[UserError]
     registration: AdminRegistration | None = None
+    approval_request: Annotated[ApprovalRequest, strawberry.lazy(
+        "server.schema.admin.approvals")] | None = strawberry.field(default=None, description=(
+        "Four eyes: a suspension's confirmation, or the reinstatement waiting for a second "
+        "admin."))
 
 
 @strawberry.input
@@ -299,7 +314,10 @@ class ExtendRegistrationsInput:
 @strawberry.type
 class ExtendRegistrationsPayload:
     errors: list[UserError]
-    extended: int | None = None
+    extended: int | None = strawberry.field(default=None, description=(
+        "Always null now: the extension waits for a second admin (approvalRequest)."))
+    approval_request: Annotated[ApprovalRequest, strawberry.lazy(
+        "server.schema.admin.approvals")] | None = None
 
 
 @strawberry.input
@@ -324,3 +342,6 @@ class DecideRefundInput:
 class AdminPaymentPayload:
     errors: list[UserError]
     payment: AdminPayment | None = None
+    approval_request: Annotated[ApprovalRequest, strawberry.lazy(
+        "server.schema.admin.approvals")] | None = strawberry.field(default=None, description=(
+        "Set when the refund is above the four-eyes amount: it waits for a second admin."))

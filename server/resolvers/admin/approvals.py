@@ -1,0 +1,92 @@
+"""Four eyes: a sensitive admin action is a request that a second admin approves or
+refuses; the requester can never decide their own. Mass extensions, reinstatements,
+refunds above an amount (an admin setting) wait for the approval; a suspension protects
+patients, so it is done at once and confirmed afterwards (refused, it is lifted). Each
+request and each decision is audited. What an approval does is in four_eyes.py."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from tortoise.transactions import in_transaction
+
+from server.domain.errors import DomainError
+from server.i18n import N_
+from server.models.settings import Setting
+from server.models.workflow import ApprovalRequest
+from server.resolvers.kernel import audit
+from server.resolvers.kernel.access import require_role
+from server.resolvers.kernel.caller import Caller
+from server.resolvers.kernel.ids import as_uuid
+
+EXTEND_REGISTRATIONS = "EXTEND_REGISTRATIONS"
+REINSTATE_REGISTRATION = "REINSTATE_REGISTRATION"
+CONFIRM_SUSPENSION = "CONFIRM_SUSPENSION"
+REFUND = "REFUND"
+ACTIONS = (EXTEND_REGISTRATIONS, REINSTATE_REGISTRATION, CONFIRM_SUSPENSION, REFUND)
+STATUSES = ("PENDING", "APPROVED", "REFUSED", "UNDONE")
+
+REFUND_LIMIT = "four_eyes_refund_above"
+DEFAULT_REFUND_LIMIT = Decimal("1000.00")
+MAX_REFUND_LIMIT = Decimal("1000000")
+
+
+async def ask(ctx: Caller, action: str, params: dict, summary: str, target: str = ""
+              ) -> ApprovalRequest:
+    """Call inside the caller's transaction, so the request commits with what caused it."""
+    admin = require_role(ctx, "ADMIN")
+    request = await ApprovalRequest.create(action=action, params=params, target=target[:64],
+                                           summary=summary[:300], requested_by=admin)
+    await audit.record("approval.requested", actor=admin, ip=ctx.ip,
+                       target_type="approval_request", target_id=request.id, asks=action,
+                       summary=summary[:300])
+    return request
+
+
+async def pending_for(action: str, target: str) -> bool:
+    return await ApprovalRequest.filter(action=action, status="PENDING",
+                                        target=target[:64]).exists()
+
+
+async def listing(ctx: Caller, status: str | None = "PENDING") -> list[ApprovalRequest]:
+    require_role(ctx, "ADMIN")
+    if status and status not in STATUSES:
+        raise DomainError("INVALID", "status")
+    query = ApprovalRequest.all().select_related("requested_by")
+    if status:
+        query = query.filter(status=status)
+    return await query.order_by("-requested_at", "id").limit(200)
+
+
+async def one(ctx: Caller, request_id) -> ApprovalRequest | None:
+    require_role(ctx, "ADMIN")
+    wanted = as_uuid(request_id)
+    return await ApprovalRequest.get_or_none(id=wanted).select_related("requested_by") \
+        if wanted else None
+
+
+async def refund_limit() -> Decimal:
+    row = await Setting.get_or_none(key=REFUND_LIMIT)
+    try:
+        return Decimal(str(row.value)) if row is not None else DEFAULT_REFUND_LIMIT
+    except (InvalidOperation, ValueError):
+        return DEFAULT_REFUND_LIMIT
+
+
+async def set_refund_limit(ctx: Caller, amount) -> Decimal:
+    admin = require_role(ctx, "ADMIN")
+    try:
+        value = Decimal(str(amount or "").strip())
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0 or value > MAX_REFUND_LIMIT:
+        raise DomainError("INVALID", "amount", N_("Enter an amount in riyals, from 0 to "
+                                                  "1,000,000."))
+    value = value.quantize(Decimal("0.01"))
+    async with in_transaction():
+        if not await Setting.filter(key=REFUND_LIMIT).update(value=str(value),
+                                                            updated_by_id=admin.id):
+            await Setting.create(key=REFUND_LIMIT, value=str(value), updated_by_id=admin.id)
+        await audit.record("settings.four_eyes_refund_above", actor=admin, ip=ctx.ip,
+                           target_type="setting", target_id=REFUND_LIMIT, value=str(value))
+    return value
