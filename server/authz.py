@@ -78,6 +78,7 @@ QUERY: dict[str, Rule] = {
     "adminPayments": Rule(ADMIN, "Every payment."),
     "refundRequests": Rule(ADMIN, "Refunds asked for."),
     "auditLog": Rule(ADMIN, "The audit log."),
+    "staffReport": Rule(ADMIN, "Aggregates only: counts, durations, money per day."),
     # Employers (server/schema/employers.py).
     "organizations": Rule(ADMIN, "Every organisation."),
     "organization": Rule(ADMIN, "One organisation, its keys (never their secrets) and "

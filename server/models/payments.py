@@ -28,6 +28,7 @@ class Payment(Model):
     # then REFUNDED (an admin approved and the gateway refunded) or DECLINED.
     refund_status = fields.CharField(max_length=12, default="")
     refund_requested_at = fields.DatetimeField(null=True)
+    refunded_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "payment"

@@ -13,6 +13,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages import applications, dev, documents, gallery, home, payments, review, services
     from server.pages.accounts import export, passkeys, password, security, signin, signup
     from server.pages.admin import console, employers, records
+    from server.pages.admin import exports as admin_exports
+    from server.pages.admin import reports as admin_reports
     from server.pages.record import entries, profile
     from server.pages.register import cards, certificates, credentials, fhir, lookup
     from server.pages.renewals import documents as renewal_documents
@@ -26,6 +28,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES,
         *renewing.ROUTES, *renewal_documents.ROUTES, *credentials.ROUTES,
         *console.ROUTES, *employers.ROUTES, *records.ROUTES, *export.ROUTES, *fhir.ROUTES,
+        *admin_exports.ROUTES, *admin_reports.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

@@ -21,6 +21,7 @@ from strawberry.tools import merge_types
 from server.schema import applications, payments, renewals, review, services
 from server.schema.accounts import passkeys as accounts_passkeys
 from server.schema.accounts import schema as accounts
+from server.schema.admin import reports as admin_reports
 from server.schema.admin import schema as admin
 from server.schema.base import ErrorShaping, NoSuggestions
 from server.schema.employers import schema as employers
@@ -38,7 +39,7 @@ Query = merge_types("Query", (accounts.Query, accounts_passkeys.Query, applicati
                              payments.Query, register.Query, register_credential.Query,
                              register_search.Query, record.Query,
                              renewals.Query, review.Query, services.Query, admin.Query,
-                             employers.Query))
+                             employers.Query, admin_reports.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, accounts_passkeys.Mutation, record.Mutation,
                               renewals.Mutation, payments.Mutation, review.Mutation,
                               services.Mutation, admin.Mutation, employers.Mutation)

@@ -58,6 +58,7 @@ SAMPLES = {
         "adminPayments": lambda i: {"first": 5},
         "refundRequests": lambda i: {},
         "auditLog": lambda i: {"first": 5},
+        "staffReport": lambda i: {"weeks": 4, "days": 7},
         "organizations": lambda i: {},
         "organization": lambda i: {"id": i["organization"]},
         "webhookDeliveries": lambda i: {"organizationId": i["organization"], "first": 5},

@@ -143,7 +143,8 @@ async def decide_refund(ctx: Caller, payment_id, approve: bool, reason: str) -> 
                 "The payment gateway did not refund it. Nothing changed: try again later."
             )) from None
         outcome, values = "REFUNDED", {"status": "REFUNDED", "refund_status": "REFUNDED",
-                                       "refunded_amount": payment.amount}
+                                       "refunded_amount": payment.amount,
+                                       "refunded_at": clock.now()}
         expected = "PROCESSING"
     else:
         outcome, values, expected = "DECLINED", {"refund_status": "DECLINED"}, "REQUESTED"
