@@ -76,6 +76,7 @@ QUERY: dict[str, Rule] = {
     "adminRegistration": Rule(ADMIN, "Any registration, for suspension and reinstatement."),
     "deadOutboxMessages": Rule(ADMIN, "Recipients masked."),
     "adminPayments": Rule(ADMIN, "Every payment."),
+    "adminPayment": Rule(ADMIN, "Any one payment, with its applicant."),
     "refundRequests": Rule(ADMIN, "Refunds asked for."),
     "auditLog": Rule(ADMIN, "The audit log."),
     "staffReport": Rule(ADMIN, "Aggregates only: counts, durations, money per day."),
@@ -177,6 +178,7 @@ MUTATION: dict[str, Rule] = {
     "extendRegistrations": Rule(ADMIN, "Bulk extension; audited."),
     "retryOutboxMessage": Rule(ADMIN, "A dead message back to the queue."),
     "decideRefund": Rule(ADMIN, "Approve or decline a requested refund."),
+    "refundPayment": Rule(ADMIN, "Refund a paid payment nobody asked about, with a reason."),
     # Employers.
     "createOrganization": Rule(ADMIN, "Audited."),
     "createApiKey": Rule(ADMIN, "The secret is answered once; audited with its prefix."),

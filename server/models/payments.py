@@ -29,6 +29,7 @@ class Payment(Model):
     refund_status = fields.CharField(max_length=12, default="")
     refund_requested_at = fields.DatetimeField(null=True)
     refunded_at = fields.DatetimeField(null=True, db_index=True)
+    refund_reason = fields.CharField(max_length=500, default="")
 
     class Meta:
         table = "payment"

@@ -76,7 +76,7 @@ def midday():
 
 
 async def test_the_report_counts_what_happened(client, midday):
-    admin, token = await staff_session("admin")
+    _, token = await staff_session("admin")
     reviewer, _ = await staff_session("reviewer", email="staff-reports-rev@sijil.example")
     who = await applicant()
     # Submitted this week (3) and two weeks back (1).
