@@ -39,6 +39,11 @@ DECISION_DONE = {
 REASON_REQUIRED = N_("Give the reason: the applicant sees it.")
 FIX_REQUIRED = N_("Say what the applicant should correct.")
 HOURS_INVALID = N_("Enter the hours as a number, like 1.5.")
+# Reasons the system writes into an application's history, shown in the reader's language.
+HISTORY_REASONS = {
+    "payment confirmed": N_("Payment confirmed"),
+    "cancelled by applicant": N_("Cancelled by the applicant"),
+}
 
 
 async def staff_only(request: Request) -> Context:
@@ -129,6 +134,8 @@ def _page_values(ctx: Context, application: dict, **values) -> dict:
         if classification and category else [],
         "proposed_rank": requested.get("rank"),
         "document_kind": lambda k: codes.label("document_kind", k, lang) or k,
+        "code_label": lambda kind, value: codes.label(kind, value, lang) or value,
+        "history_reasons": HISTORY_REASONS,
         "own": ctx.account is not None and application["applicant"] is not None
         and application["applicant"]["id"] == str(ctx.account.id),
         "values": {}, "errors": {}, **values,
