@@ -80,6 +80,7 @@ QUERY: dict[str, Rule] = {
     "refundRequests": Rule(ADMIN, "Refunds asked for."),
     "auditLog": Rule(ADMIN, "The audit log."),
     "staffReport": Rule(ADMIN, "Aggregates only: counts, durations, money per day."),
+    "cannedReasons": Rule(REVIEWER, "The prepared decision reasons, for the decision form."),
     # Employers (server/schema/employers.py).
     "organizations": Rule(ADMIN, "Every organisation."),
     "organization": Rule(ADMIN, "One organisation, its keys (never their secrets) and "
@@ -178,6 +179,7 @@ MUTATION: dict[str, Rule] = {
     "extendRegistrations": Rule(ADMIN, "Bulk extension; audited."),
     "retryOutboxMessage": Rule(ADMIN, "A dead message back to the queue."),
     "decideRefund": Rule(ADMIN, "Approve or decline a requested refund."),
+    "updateCannedReasons": Rule(ADMIN, "Replace the prepared decision reasons."),
     "refundPayment": Rule(ADMIN, "Refund a paid payment nobody asked about, with a reason."),
     # Employers.
     "createOrganization": Rule(ADMIN, "Audited."),

@@ -12,6 +12,7 @@ from server.config import Settings
 def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages import applications, dev, documents, gallery, home, payments, review, services
     from server.pages.accounts import export, passkeys, password, security, signin, signup
+    from server.pages.admin import canned_reasons as admin_canned
     from server.pages.admin import console, employers, records
     from server.pages.admin import exports as admin_exports
     from server.pages.admin import reports as admin_reports
@@ -28,7 +29,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *payments.ROUTES, *review.ROUTES, *certificates.ROUTES, *services.ROUTES,
         *renewing.ROUTES, *renewal_documents.ROUTES, *credentials.ROUTES,
         *console.ROUTES, *employers.ROUTES, *records.ROUTES, *export.ROUTES, *fhir.ROUTES,
-        *admin_exports.ROUTES, *admin_reports.ROUTES,
+        *admin_exports.ROUTES, *admin_reports.ROUTES, *admin_canned.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

@@ -142,11 +142,20 @@ def _page_values(ctx: Context, application: dict, **values) -> dict:
     }
 
 
+async def _canned(ctx: Context) -> list[dict]:
+    """The prepared reasons as the picker offers them: shown in the reviewer's language,
+    inserted in both (the applicant reads Arabic or English)."""
+    rows = (await execute(ctx, "PageCannedReasons")).data["cannedReasons"]
+    return [{"label": r["textAr"] if ctx.lang == "ar" else r["textEn"],
+             "text": f"{r['textAr']}\n{r['textEn']}"} for r in rows]
+
+
 async def application_page(request: Request):
     ctx = await staff_only(request)
     application = await _application(ctx, request.path_params["id"])
     return render(request, ctx, "review/application.html", _page_values(
-        ctx, application, decided=DECISION_DONE.get(request.query_params.get("decided") or ""),
+        ctx, application, canned=await _canned(ctx),
+        decided=DECISION_DONE.get(request.query_params.get("decided") or ""),
         queue_kind=_filters(request.query_params)["kind"]))
 
 
@@ -155,7 +164,11 @@ async def decide(request: Request):
     application_id = request.path_params["id"]
     form = await read_form(request)
     values = form_values(form, "decision", "reason", "whatToFix", "recognisedHours",
-                         "queueKind", "rank")
+                         "queueKind", "rank", "cannedReason")
+    canned = await _canned(ctx)
+    chosen = values["cannedReason"]
+    if chosen.isdigit() and int(chosen) < len(canned) and not values["reason"].strip():
+        values["reason"] = canned[int(chosen)]["text"]  # without JavaScript: the pick itself
     decision = values["decision"]
     errors: dict[str, str] = {}
     if decision in ("REJECT", "RETURN") and not values["reason"].strip():
@@ -181,7 +194,7 @@ async def decide(request: Request):
     if errors:
         application = await _application(ctx, application_id)
         return form_response(request, ctx, "review/application.html", _page_values(
-            ctx, application, values=values, queue_kind=_filters(
+            ctx, application, values=values, canned=canned, queue_kind=_filters(
                 {"kind": values["queueKind"]})["kind"]), errors, block="decision")
     status = payload["application"]["status"]
     queue_kind = _filters({"kind": values["queueKind"]})["kind"]

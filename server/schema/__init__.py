@@ -21,6 +21,7 @@ from strawberry.tools import merge_types
 from server.schema import applications, payments, renewals, review, services
 from server.schema.accounts import passkeys as accounts_passkeys
 from server.schema.accounts import schema as accounts
+from server.schema.admin import canned_reasons as admin_canned
 from server.schema.admin import reports as admin_reports
 from server.schema.admin import schema as admin
 from server.schema.base import ErrorShaping, NoSuggestions
@@ -39,10 +40,11 @@ Query = merge_types("Query", (accounts.Query, accounts_passkeys.Query, applicati
                              payments.Query, register.Query, register_credential.Query,
                              register_search.Query, record.Query,
                              renewals.Query, review.Query, services.Query, admin.Query,
-                             employers.Query, admin_reports.Query))
+                             employers.Query, admin_reports.Query, admin_canned.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, accounts_passkeys.Mutation, record.Mutation,
                               renewals.Mutation, payments.Mutation, review.Mutation,
-                              services.Mutation, admin.Mutation, employers.Mutation)
+                              services.Mutation, admin.Mutation, employers.Mutation,
+                              admin_canned.Mutation)
 SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS
                                                   | accounts_passkeys.SIGN_IN_FIELDS)
 VALIDATION_RULES = [

@@ -60,6 +60,7 @@ SAMPLES = {
         "refundRequests": lambda i: {},
         "auditLog": lambda i: {"first": 5},
         "staffReport": lambda i: {"weeks": 4, "days": 7},
+        "cannedReasons": lambda i: {},
         "organizations": lambda i: {},
         "organization": lambda i: {"id": i["organization"]},
         "webhookDeliveries": lambda i: {"organizationId": i["organization"], "first": 5},
@@ -189,6 +190,8 @@ SAMPLES = {
         "retryOutboxMessage": lambda i: {"input": {"id": "987654321"}},
         "decideRefund": lambda i: {"input": {"paymentId": str(uuid.uuid4()), "approve": False,
                                              "reason": "Not eligible."}},
+        "updateCannedReasons": lambda i: {"input": {"reasons": [
+            {"textAr": "المستند غير واضح.", "textEn": "The document is unreadable."}]}},
         "refundPayment": lambda i: {"input": {"paymentId": str(uuid.uuid4()),
                                               "reason": "Paid twice."}},
         "createOrganization": lambda i: {"input": {"nameAr": "مستشفى", "nameEn": "Hospital",

@@ -56,3 +56,17 @@
     if (handled) event.preventDefault();
   });
 })();
+
+// The prepared-reason picker: choosing one writes its text into the reason (still editable).
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-canned-target]")) return;
+    var option = select.options[select.selectedIndex];
+    var target = document.getElementById(select.getAttribute("data-canned-target"));
+    if (!target || !option || !option.getAttribute("data-text")) return;
+    target.value = option.getAttribute("data-text");
+    target.focus();
+  });
+})();
