@@ -35,7 +35,6 @@ from server.resolvers.accounts.sessions import open_session
 from server.resolvers.accounts.staff import create_staff
 from server.resolvers.kernel import audit, lifecycle
 from server.integrations.storage import storage_for
-from server.config import load_settings
 account = await Account.create(email="staff-reports-applicant@example.test",
     mobile="+966500000073", first_name="Reem", family_name="Alzahrani", password_hash="x",
     status="ACTIVE")
