@@ -50,8 +50,8 @@ pdf = (b"%PDF-1.4\\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\\n"
        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\\n"
        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\\n"
        b"trailer<</Root 1 0 R>>\\n%%EOF\\n")
-key = await storage_for(settings).save(pdf)
 for kind, name in (("BLS_CERTIFICATE", "bls.pdf"), ("EXPERIENCE_CERTIFICATE", "exp.pdf")):
+    key = await storage_for(settings).save(pdf)
     d = await Document.create(owner=account, kind=kind, content_type="application/pdf",
         size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(), storage_key=key,
         original_name=name)
