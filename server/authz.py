@@ -86,6 +86,7 @@ QUERY: dict[str, Rule] = {
     "adminRegistration": Rule(ADMIN, "Any registration, for suspension and reinstatement."),
     "deadOutboxMessages": Rule(ADMIN, "Recipients masked."),
     "adminPayments": Rule(ADMIN, "Every payment."),
+    "adminPayment": Rule(ADMIN, "Any one payment, with its applicant."),
     "refundRequests": Rule(ADMIN, "Refunds asked for."),
     "auditLog": Rule(ADMIN, "The audit log."),
     # The review workflow (server/schema/review_workflow.py).
@@ -96,6 +97,8 @@ QUERY: dict[str, Rule] = {
     "approvalRequests": Rule(ADMIN, "Requests waiting for (or decided by) a second admin."),
     "approvalRequest": Rule(ADMIN, "One four-eyes request."),
     "fourEyesSettings": Rule(ADMIN, "The refund amount that needs a second admin."),
+    "staffReport": Rule(ADMIN, "Aggregates only: counts, durations, money per day."),
+    "cannedReasons": Rule(REVIEWER, "The prepared decision reasons, for the decision form."),
     # Employers (server/schema/employers.py).
     "organizations": Rule(ADMIN, "Every organisation."),
     "organization": Rule(ADMIN, "One organisation, its keys (never their secrets) and "
@@ -212,6 +215,8 @@ MUTATION: dict[str, Rule] = {
                                          "audited."),
     "undoRegistrationExtension": Rule(ADMIN, "An approved extension, once; audited."),
     "updateFourEyesSettings": Rule(ADMIN, "Audited."),
+    "updateCannedReasons": Rule(ADMIN, "Replace the prepared decision reasons."),
+    "refundPayment": Rule(ADMIN, "Refund a paid payment nobody asked about, with a reason."),
     # Employers.
     "createOrganization": Rule(ADMIN, "Audited."),
     "createApiKey": Rule(ADMIN, "The secret is answered once; audited with its prefix."),

@@ -16,6 +16,7 @@ from babel.support import Translations
 from hijridate import Gregorian
 
 from server.config import WEB_DIR
+from server.domain.registry import KINGDOM_TIME
 from server.domain.text import N_
 
 LANGUAGES = ("ar", "en")
@@ -83,6 +84,30 @@ def hijri(date: dt.date) -> str:
     except (OverflowError, ValueError):
         return ""
     return f"{h.year:04d}/{h.month:02d}/{h.day:02d}"
+
+
+def kingdom_instant(value: dt.datetime | str | None) -> dt.datetime | None:
+    """An instant (aware, or the ISO text GraphQL returns; naive is UTC) in the Kingdom's
+    time, UTC+3: what staff pages show, never UTC."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(KINGDOM_TIME)
+
+
+def format_time(value: dt.datetime | str | None, lang: str) -> str:
+    """'YYYY-MM-DD HH:MM' in the Kingdom's time, isolated for Arabic text."""
+    found = kingdom_instant(value)
+    return isolate(found.strftime("%Y-%m-%d %H:%M")) if found else ""
+
+
+def format_day(value: dt.datetime | str | None, lang: str, with_hijri: bool = False) -> str:
+    """The Kingdom's calendar day of an instant (not the UTC day its ISO text begins with)."""
+    found = kingdom_instant(value)
+    return format_date(found.date(), lang, with_hijri) if found else ""
 
 
 def format_date(date: dt.date | str | None, lang: str, with_hijri: bool = True) -> str:

@@ -31,6 +31,9 @@ class Payment(Model):
     # The admin's decision, shown to the applicant: when, and the reason (a refusal's, or a
     # note with an approval).
     refund_decided_at = fields.DatetimeField(null=True)
+    # When the money went back (an approved request, or an admin's own refund of a payment
+    # nobody asked about): the refunds-per-day report counts by it.
+    refunded_at = fields.DatetimeField(null=True, db_index=True)
     refund_reason = fields.CharField(max_length=500, default="")
 
     class Meta:

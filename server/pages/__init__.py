@@ -25,7 +25,10 @@ def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages.accounts import export, passkeys, password, security, signin, signup
     from server.pages.accounts import notifications as inbox
     from server.pages.admin import approvals as admin_approvals
+    from server.pages.admin import canned_reasons as admin_canned
     from server.pages.admin import console, employers, records
+    from server.pages.admin import exports as admin_exports
+    from server.pages.admin import reports as admin_reports
     from server.pages.record import entries, profile
     from server.pages.register import cards, certificates, credentials, fhir, lookup
     from server.pages.renewals import documents as renewal_documents
@@ -41,6 +44,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *renewing.ROUTES, *renewal_documents.ROUTES, *credentials.ROUTES,
         *admin_approvals.ROUTES, *console.ROUTES, *employers.ROUTES, *records.ROUTES,
         *export.ROUTES, *fhir.ROUTES, *my_documents.ROUTES, *inbox.ROUTES,
+        *admin_exports.ROUTES, *admin_reports.ROUTES, *admin_canned.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

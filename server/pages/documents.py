@@ -255,7 +255,8 @@ async def download(request: Request) -> Response:
     # its policy still allows nothing of its own.
     inline = request.query_params.get("inline") == "1" and ctx.account.is_staff
     pdf_view = inline and document.content_type == "application/pdf"
-    policy = "default-src 'none'; frame-ancestors 'none'" if pdf_view else "sandbox"
+    # It may be framed by our own pages only: the review page shows it beside the decision.
+    policy = "default-src 'none'; frame-ancestors 'self'" if pdf_view else "sandbox"
     return StreamingResponse(chunks, media_type=document.content_type, headers={
         "content-length": str(document.size),
         "content-disposition": content_disposition("inline" if inline else "attachment",

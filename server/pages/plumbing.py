@@ -35,7 +35,7 @@ from strawberry.types import ExecutionResult
 from server import clock
 from server.config import WEB_DIR
 from server.context import Context, build_context, session_cookie_name
-from server.i18n import LANGUAGES, direction, format_date
+from server.i18n import LANGUAGES, direction, format_date, format_day, format_time
 from server.middleware import CSRF_FIELD, mask_token, tokens_match
 from server.schema import build_schema
 from server.templating import environment, render_block
@@ -58,6 +58,8 @@ def page_context(request: Request, ctx: Context, **values: Any) -> dict[str, Any
         "today": clock.today(),
         "date": lambda value, hijri=True: format_date(value, lang, hijri),
         "unread_notifications": request.scope.get("state", {}).get("unread_notifications", 0),
+        "time": lambda value: format_time(value, lang),
+        "day": lambda value, hijri=False: format_day(value, lang, hijri),
         **values,
     }
 

@@ -43,6 +43,12 @@ HOURS_INVALID = N_("Enter the hours as a number, like 1.5.")
 SEARCH_TOO_SHORT = N_("Enter at least 2 characters: a name, an identity or registration "
                       "number, or an application reference.")
 
+# Reasons the system writes into an application's history, shown in the reader's language.
+HISTORY_REASONS = {
+    "payment confirmed": N_("Payment confirmed"),
+    "cancelled by applicant": N_("Cancelled by the applicant"),
+}
+
 
 async def staff_only(request: Request) -> Context:
     ctx = await page_ctx(request)
@@ -134,13 +140,21 @@ def _page_values(ctx: Context, application: dict, **values) -> dict:
         "proposed_rank": requested.get("rank"),
         "document_kind": lambda k: codes.label("document_kind", k, lang) or k,
         "country": lambda c: codes.label("country", c, lang) or c,
-        # A (re)classification's category, rank and specialty by their labels, not codes.
-        "code_label": lambda field, v: codes.label(field, v, lang) or v
-        if field in ("category", "rank", "specialty") else v,
+        # Codes (category, rank, specialty, …) by their labels in the reviewer's language.
+        "code_label": lambda kind, value: codes.label(kind, value, lang) or value,
+        "history_reasons": HISTORY_REASONS,
         "own": ctx.account is not None and application["applicant"] is not None
         and application["applicant"]["id"] == str(ctx.account.id),
         "values": {}, "errors": {}, **values,
     }
+
+
+async def _canned(ctx: Context) -> list[dict]:
+    """The prepared reasons as the picker offers them: shown in the reviewer's language,
+    inserted in both (the applicant reads Arabic or English)."""
+    rows = (await execute(ctx, "PageCannedReasons")).data["cannedReasons"]
+    return [{"label": r["textAr"] if ctx.lang == "ar" else r["textEn"],
+             "text": f"{r['textAr']}\n{r['textEn']}"} for r in rows]
 
 
 async def application_page(request: Request):
@@ -158,7 +172,8 @@ async def application_page(request: Request):
                      {"input": {"applicationId": application_id}})
     application = await _application(ctx, application_id)
     return render(request, ctx, "review/application.html", _page_values(
-        ctx, application, decided=DECISION_DONE.get(request.query_params.get("decided") or ""),
+        ctx, application, canned=await _canned(ctx),
+        decided=DECISION_DONE.get(request.query_params.get("decided") or ""),
         queue_kind=_filters(request.query_params)["kind"]))
 
 
@@ -167,7 +182,11 @@ async def decide(request: Request):
     application_id = request.path_params["id"]
     form = await read_form(request)
     values = form_values(form, "decision", "reason", "whatToFix", "recognisedHours",
-                         "queueKind", "rank")
+                         "queueKind", "rank", "cannedReason")
+    canned = await _canned(ctx)
+    chosen = values["cannedReason"]
+    if chosen.isdigit() and int(chosen) < len(canned) and not values["reason"].strip():
+        values["reason"] = canned[int(chosen)]["text"]  # without JavaScript: the pick itself
     decision = values["decision"]
     errors: dict[str, str] = {}
     if decision in ("REJECT", "RETURN") and not values["reason"].strip():
@@ -192,8 +211,8 @@ async def decide(request: Request):
                       "recognisedHours": hours}})
     if errors:
         application = await _application(ctx, application_id)
-        page_values = _page_values(ctx, application, values=values, queue_kind=_filters(
-            {"kind": values["queueKind"]})["kind"])
+        page_values = _page_values(ctx, application, values=values, canned=canned,
+                                   queue_kind=_filters({"kind": values["queueKind"]})["kind"])
         if application["status"] in QUEUE_STATUSES and not (
                 application["claimedBy"] and not application["claimedByMe"]):
             return form_response(request, ctx, "review/application.html", page_values,

@@ -25,6 +25,8 @@ from server.schema.accounts import notifications as accounts_notifications
 from server.schema.accounts import passkeys as accounts_passkeys
 from server.schema.accounts import schema as accounts
 from server.schema.admin import approvals as admin_approvals
+from server.schema.admin import canned_reasons as admin_canned
+from server.schema.admin import reports as admin_reports
 from server.schema.admin import schema as admin
 from server.schema.base import ErrorShaping, NoSuggestions
 from server.schema.documents import document_cache
@@ -46,12 +48,14 @@ Query = merge_types("Query", (accounts.Query, accounts_passkeys.Query,
                              register_search.Query, record.Query,
                              renewals.Query, review.Query, review_search.Query,
                              services.Query, admin.Query, employers.Query, MyDocumentsQuery,
-                             review_workflow.Query, admin_approvals.Query))
+                             review_workflow.Query, admin_approvals.Query, admin_reports.Query,
+                             admin_canned.Query))
 MUTATIONS: tuple[type, ...] = (accounts.Mutation, accounts_passkeys.Mutation,
                               accounts_notifications.Mutation, record.Mutation,
                               renewals.Mutation, payments.Mutation, review.Mutation,
                               services.Mutation, admin.Mutation, employers.Mutation,
-                              review_workflow.Mutation, admin_approvals.Mutation)
+                              review_workflow.Mutation, admin_approvals.Mutation,
+                              admin_canned.Mutation)
 SIGN_IN_RULE = one_sign_in_mutation_per_document(accounts.SIGN_IN_FIELDS
                                                   | accounts_passkeys.SIGN_IN_FIELDS)
 VALIDATION_RULES = [

@@ -102,6 +102,17 @@ class ReviewDocument:
     uploaded_at: dt.datetime
 
 
+GENERIC_DOCUMENT_KINDS = ("EVIDENCE", "OTHER", "")
+
+
+def _real_kind(row) -> str:
+    """What the document is: attached as generic evidence, a BLS or experience certificate
+    keeps the kind it was uploaded as."""
+    if row.kind in GENERIC_DOCUMENT_KINDS and row.document.kind not in GENERIC_DOCUMENT_KINDS:
+        return row.document.kind
+    return row.kind
+
+
 @strawberry.type
 class ReviewPayment:
     id: strawberry.ID
@@ -274,7 +285,7 @@ class ApplicationForReview(Application):
     @strawberry.field
     async def documents(self, info: Info) -> list[ReviewDocument]:
         rows = await _loader(info, review.documents_of).load(self.model.id)
-        return [ReviewDocument(id=strawberry.ID(str(r.document.id)), kind=r.kind,
+        return [ReviewDocument(id=strawberry.ID(str(r.document.id)), kind=_real_kind(r),
                                name=r.document.original_name,
                                content_type=r.document.content_type, size=r.document.size,
                                uploaded_at=r.document.created_at) for r in rows]

@@ -220,6 +220,7 @@ PAGES: dict[str, Shot] = {
     "admin-payments": Shot("/admin/payments", as_admin),
     "admin-refunds": Shot("/admin/refunds", as_admin),
     "admin-audit": Shot("/admin/audit", as_admin),
+    "admin-reports": Shot("/admin/reports", as_admin),
     "admin-employers": Shot("/admin/employers", as_admin),
     "admin-employer": Shot(f"/admin/employers/{EMPLOYER}", as_admin),
     "admin-approvals": Shot("/admin/approvals", as_admin),

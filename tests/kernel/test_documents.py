@@ -454,7 +454,8 @@ async def test_staff_view_a_pdf_inline_with_a_policy_that_allows_nothing(client)
     inline = await client.get(f"/documents/{document_id}?inline=1", headers=bearer(staff))
     assert inline.headers["content-disposition"].startswith("inline;")
     assert inline.headers["content-type"] == "application/pdf"
-    assert inline.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+    # Framed by our own review page only (issue 21, point 11).
+    assert inline.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'self'"
     assert inline.headers["x-content-type-options"] == "nosniff"
     download = await client.get(f"/documents/{document_id}", headers=bearer(staff))
     assert download.headers["content-security-policy"] == "sandbox"

@@ -670,7 +670,7 @@ async def test_take_the_next_one_and_decide_through_the_pages(browser_like, sett
     assert any_kind.headers["location"] == f"/review/{cpd.id}"
 
 
-async def test_documents_are_linked_to_open_in_a_new_tab_and_images_shown(
+async def test_documents_show_in_the_viewer_beside_the_decision_and_images_inline(
         browser_like, settings):
     await staff_browser(browser_like, settings)
     application = await submitted()
@@ -688,9 +688,12 @@ async def test_documents_are_linked_to_open_in_a_new_tab_and_images_shown(
             pdf = document
     page = (await browser_like.get(f"/review/{application.id}")).text
     assert f'<img src="/documents/{image.id}?inline=1"' in page
-    assert f'href="/documents/{pdf.id}?inline=1" target="_blank" rel="noopener"' in page
+    # PDFs open in the viewer beside the decision, not in a new tab (issue 21, point 11).
+    assert f'href="/documents/{pdf.id}?inline=1" target="document-viewer"' in page
+    assert (f'<iframe class="document-viewer" name="document-viewer" '
+            f'src="/documents/{pdf.id}?inline=1"') in page
     assert f'href="/documents/{pdf.id}" download' in page
-    assert "<iframe" not in page
+    assert 'target="_blank"' not in page
 
 
 async def test_the_queue_page_costs_the_same_for_5_and_50_applications(

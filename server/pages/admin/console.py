@@ -55,6 +55,10 @@ SECTIONS = (
      N_("Organisations that check practitioners through the API: keys, webhooks, "
         "deliveries.")),
     ("/admin/audit", N_("Audit log"), N_("Who did what, and when.")),
+    ("/admin/canned-reasons", N_("Prepared decision reasons"),
+     N_("Reasons in Arabic and English that reviewers pick when they decide.")),
+    ("/admin/reports", N_("Reports and exports"),
+     N_("Applications, decisions, backlog, reviewers and money, with CSV exports.")),
     ("/admin/audit?action=claim.conflict", N_("Claim conflicts"),
      N_("Someone gave the right details of a record another account holds: find out whose "
         "it is.")),

@@ -3,12 +3,15 @@ audit log (the settings sections are in server/pages/admin/console.py)."""
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Route
 
 from server.i18n import N_, gettext
+from server.pages.admin import audit_labels
 from server.pages.admin.console import PAYMENT_STATUSES, _query, admin_only
 from server.pages.forms import date_from_parts
+from server.pages.labels import KIND_NAMES
 from server.pages.plumbing import (
     Context,
     execute,
@@ -61,7 +64,8 @@ async def payments_page(request: Request):
                                                  "status": status or None})
             ).data["adminPayments"]
     return render(request, ctx, "admin/payments.html", {
-        "payments": [e["node"] for e in page["edges"]], "status": status,
+        "payments": [e["node"] for e in page["edges"]], "status": status, "kinds": KIND_NAMES,
+        "done": request.query_params.get("done", ""),
         "statuses": PAYMENT_STATUSES,
         "next_url": "/admin/payments" + _query(status=status,
                                                after=page["pageInfo"]["endCursor"])
@@ -69,9 +73,39 @@ async def payments_page(request: Request):
         "first_url": "/admin/payments" + _query(status=status) if after else None})
 
 
+async def _payment(ctx: Context, payment_id: str) -> dict | None:
+    return (await execute(ctx, "AdminPayment", {"id": payment_id})).data["adminPayment"]
+
+
+async def payment_refund_page(request: Request):
+    ctx = await admin_only(request)
+    payment = await _payment(ctx, request.path_params["id"])
+    if payment is None:
+        raise HTTPException(404)
+    return render(request, ctx, "admin/payment_refund.html", {
+        "payment": payment, "kinds": KIND_NAMES, "values": {}, "errors": {}})
+
+
+async def payment_refund(request: Request):
+    ctx = await admin_only(request)
+    form = await read_form(request)
+    values = form_values(form, "reason")
+    payment_id = request.path_params["id"]
+    _, errors = await submit(ctx, "AdminRefundPayment", "refundPayment", {"input": {
+        "paymentId": payment_id, "reason": values["reason"]}})
+    if errors:
+        payment = await _payment(ctx, payment_id)
+        if payment is None:
+            raise HTTPException(404)
+        return render(request, ctx, "admin/payment_refund.html", {
+            "payment": payment, "kinds": KIND_NAMES, "values": values, "errors": errors},
+            status=422)
+    return redirect(request, "/admin/payments?done=refunded")
+
+
 async def _refund_values(ctx: Context, **values) -> dict:
     found = (await execute(ctx, "AdminRefundRequests")).data["refundRequests"]
-    return {"payments": found, "errors": {}, "values": {}, **values}
+    return {"payments": found, "errors": {}, "values": {}, "kinds": KIND_NAMES, **values}
 
 
 async def refunds_page(request: Request):
@@ -97,6 +131,16 @@ async def refund_decide(request: Request):
 
 # ------------------------------------------------------------------ audit log
 
+def _readable(entry: dict) -> dict:
+    """An entry as a person reads it: the action's name, the target's page, each detail
+    under its own label (the reason first)."""
+    items = sorted(entry["detailItems"], key=lambda d: d["key"] != "reason")
+    return {**entry, "actionName": audit_labels.action_name(entry["action"]),
+            "targetName": audit_labels.TARGET_NAMES.get(entry["targetType"]),
+            "targetUrl": audit_labels.target_url(entry["targetType"], entry["targetId"]),
+            "detailList": [{**d, "label": audit_labels.DETAIL_NAMES.get(d["key"])} for d in items]}
+
+
 async def audit_page(request: Request):
     ctx = await admin_only(request)
     params = request.query_params
@@ -112,9 +156,9 @@ async def audit_page(request: Request):
                                      f"{name}-day": parts[2] if len(parts) > 2 else ""},
                                     name, errors, ctx.lang)
             dates[name] = found
-    if filters["actor"] and as_uuid(filters["actor"]) is None:
-        errors["actor"] = gettext(ctx.lang, N_("An actor is an account id; copy it from an "
-                                               "entry."))
+    if filters["actor"] and "@" not in filters["actor"] and as_uuid(filters["actor"]) is None:
+        errors["actor"] = gettext(ctx.lang, N_("Give the actor's email address or account "
+                                               "id."))
     after = params.get("after", "")
     entries, next_url = [], None
     if not errors:
@@ -127,7 +171,8 @@ async def audit_page(request: Request):
         if page["pageInfo"]["hasNextPage"]:
             next_url = "/admin/audit" + _query(**filters, after=page["pageInfo"]["endCursor"])
     return render(request, ctx, "admin/audit.html", {
-        "entries": entries, "filters": filters, "errors": errors, "next_url": next_url,
+        "entries": [_readable(e) for e in entries], "filters": filters, "errors": errors,
+        "action_filters": audit_labels.ACTION_FILTERS, "next_url": next_url,
         "first_url": "/admin/audit" + _query(**filters) if after else None},
         status=422 if errors else 200)
 
@@ -136,6 +181,8 @@ ROUTES = [
     Route("/admin/outbox", outbox_page, methods=["GET"]),
     Route("/admin/outbox/{id}/retry", outbox_retry, methods=["POST"]),
     Route("/admin/payments", payments_page, methods=["GET"]),
+    Route("/admin/payments/{id}/refund", payment_refund_page, methods=["GET"]),
+    Route("/admin/payments/{id}/refund", payment_refund, methods=["POST"]),
     Route("/admin/refunds", refunds_page, methods=["GET"]),
     Route("/admin/refunds/{id}/decide", refund_decide, methods=["POST"]),
     Route("/admin/audit", audit_page, methods=["GET"]),

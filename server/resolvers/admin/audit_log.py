@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from server.domain.errors import DomainError, Problems
+from server.domain.registry import KINGDOM_TIME
 from server.i18n import N_
 from server.models.accounts import Account
 from server.models.audit import AuditEntry
@@ -14,24 +15,29 @@ from server.resolvers.kernel.inputs import parse_date
 
 
 def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=KINGDOM_TIME)
 
 
 async def audit_log(ctx: Caller, first: int, after: int | None = None, action_prefix: str = "",
                     actor_id: str = "", target_id: str = "", date_from=None,
                     date_to=None) -> tuple[list[AuditEntry], dict, bool]:
-    """(entries, actor id → email, more?). Dates are whole UTC days, both included."""
+    """(entries, actor id → {email, name}, more?). The actor is an account id or an email
+    address. Dates are whole days in the Kingdom (UTC+3), both included."""
     require_admin(ctx)
     problems = Problems()
     query = AuditEntry.all()
     if action_prefix.strip():
         query = query.filter(action__startswith=action_prefix.strip())
-    if actor_id.strip():
+    if "@" in actor_id:
+        actor = await Account.get_or_none(email=actor_id.strip().lower())
+        query = query.filter(actor_id=actor.id if actor else None) if actor else query.filter(
+            id=-1)
+    elif actor_id.strip():
         try:
             query = query.filter(actor_id=parse_uuid(actor_id.strip(), "actorId"))
         except DomainError:
             problems.add("INVALID", "actorId", N_(
-                "An actor is an account id; copy it from an entry."))
+                "Give the actor's email address or account id."))
     if target_id.strip():
         query = query.filter(target_id=target_id.strip())
     start = parse_date(date_from, "from", problems) if date_from else None
@@ -49,6 +55,8 @@ async def audit_log(ctx: Caller, first: int, after: int | None = None, action_pr
     more = len(rows) > first
     rows = rows[:first]
     actor_ids = list({r.actor_id for r in rows if r.actor_id})
-    emails = {a["id"]: a["email"] for a in await Account.filter(id__in=actor_ids).values(
-        "id", "email")} if actor_ids else {}
-    return rows, emails, more
+    actors = {a["id"]: {"email": a["email"], "name": f"{a['first_name'] or ''} "
+                                                     f"{a['family_name'] or ''}".strip()}
+              for a in await Account.filter(id__in=actor_ids).values(
+                  "id", "email", "first_name", "family_name")} if actor_ids else {}
+    return rows, actors, more

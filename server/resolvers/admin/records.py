@@ -20,6 +20,7 @@ from server.resolvers.admin import approvals
 from server.resolvers.admin.console import parse_uuid, require_admin
 from server.resolvers.kernel import audit, notify
 from server.resolvers.kernel.caller import Caller
+from server.resolvers.kernel.ids import as_uuid
 
 PAYMENT_STATUSES = ("INITIATED", "PAID", "FAILED", "EXPIRED", "REFUNDED")
 
@@ -84,7 +85,8 @@ async def payments(ctx: Caller, first: int, after_id: str | None = None,
 
             query = query.filter(Q(created_at__lt=anchor.created_at) | Q(
                 created_at=anchor.created_at, id__lt=anchor.id))
-    rows = await query.order_by("-created_at", "-id").limit(first + 1)
+    rows = await query.order_by("-created_at", "-id").limit(first + 1).select_related(
+        "application__applicant")
     more = len(rows) > first
     rows = rows[:first]
     return rows, await events_of(rows), more
@@ -102,7 +104,7 @@ async def events_of(rows: list[Payment]) -> dict:
 async def refund_requests(ctx: Caller) -> tuple[list[Payment], dict]:
     require_admin(ctx)
     rows = await Payment.filter(refund_status="REQUESTED").order_by(
-        "refund_requested_at", "id").limit(200)
+        "refund_requested_at", "id").limit(200).select_related("application__applicant")
     return rows, await events_of(rows)
 
 
@@ -146,7 +148,8 @@ async def decide_refund(ctx: Caller, payment_id, approve: bool, reason: str,
                 "The payment gateway did not refund it. Nothing changed: try again later."
             )) from None
         outcome, values = "REFUNDED", {"status": "REFUNDED", "refund_status": "REFUNDED",
-                                       "refunded_amount": payment.amount}
+                                       "refunded_amount": payment.amount,
+                                       "refunded_at": clock.now(), "refund_reason": reason}
         expected = "PROCESSING"
     else:
         outcome, values, expected = "DECLINED", {"refund_status": "DECLINED"}, "REQUESTED"
@@ -182,3 +185,55 @@ async def _ask_second_admin(ctx: Caller, payment: Payment, reason: str):
         return await approvals.ask(ctx, approvals.REFUND, {
             "payment_id": str(payment.id), "amount": fees.amount_string(amount),
             "reason": reason}, f"{fees.amount_string(amount)} SAR", target=str(payment.id))
+
+
+async def payment_by_id(ctx: Caller, payment_id) -> tuple[Payment | None, dict]:
+    require_admin(ctx)
+    found = as_uuid(payment_id)
+    row = await Payment.get_or_none(id=found).select_related("application__applicant") \
+        if found else None
+    return row, await events_of([row] if row else [])
+
+
+async def refund_payment(ctx: Caller, payment_id, reason: str) -> Payment:
+    """An admin refunds a paid payment nobody asked about (paid twice, a gateway error), with
+    the reason: claimed first (two admins cannot refund it twice), the gateway refunds, then
+    the payment is REFUNDED. A gateway error changes nothing. Audited with the reason."""
+    admin = require_admin(ctx)
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise DomainError("REQUIRED", "reason", N_(
+            "Say why this payment is refunded: it is kept in the audit log."))
+    if len(reason) > 500:
+        raise DomainError("INVALID", "reason", N_("At most 500 characters."))
+    payment = await Payment.get_or_none(id=parse_uuid(payment_id, "paymentId"))
+    if payment is None:
+        raise DomainError("NOT_FOUND", "paymentId")
+    if payment.status != "PAID" or payment.refund_status not in ("", "DECLINED"):
+        raise DomainError("INVALID_STATE", "paymentId", N_(
+            "Only a paid payment with no refund under way can be refunded."))
+    claimed = await Payment.filter(id=payment.id, status="PAID",
+                                   refund_status=payment.refund_status).update(
+        refund_status="PROCESSING")
+    if claimed != 1:
+        raise DomainError("INVALID_STATE", "paymentId", N_(
+            "This payment changed meanwhile: reload the page."))
+    amount = Decimal(payment.amount) - Decimal(payment.refunded_amount or 0)
+    try:
+        await gateway_for(ctx.settings, payment.provider).refund(
+            payment.provider_payment_id or "", fees.to_halalas(amount))
+    except (GatewayError, CallbackRejected, ValueError):
+        await Payment.filter(id=payment.id, refund_status="PROCESSING").update(
+            refund_status=payment.refund_status)
+        raise DomainError("PAYMENT_FAILED", None, N_(
+            "The payment gateway did not refund it. Nothing changed: try again later."
+        )) from None
+    async with in_transaction():
+        await Payment.filter(id=payment.id, refund_status="PROCESSING").update(
+            status="REFUNDED", refund_status="REFUNDED", refunded_amount=payment.amount,
+            refunded_at=clock.now(), refund_reason=reason)
+        await audit.record("admin.payment_refunded", actor=admin, target_type="payment",
+                           target_id=payment.id, ip=ctx.ip, reason=reason,
+                           amount=fees.amount_string(Decimal(payment.amount)),
+                           application=str(payment.application_id))
+    return await Payment.get(id=payment.id)

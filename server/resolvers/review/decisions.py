@@ -113,7 +113,7 @@ async def apply_decision(ctx: Caller, application_id: str, decision: str, reason
                       actor_kind="REVIEWER", reason=reason, **extra)
         await audit.record(f"decision.{to.lower()}", actor=reviewer, ip=ctx.ip,
                            target_type="application", target_id=application.id,
-                           kind=application.kind)
+                           kind=application.kind, reason=reason)
     return application
 
 

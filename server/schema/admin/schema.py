@@ -32,6 +32,7 @@ from server.schema.admin.types import (
     FeeItem,
     FeeSchedulePayload,
     OutboxMessagePayload,
+    RefundPaymentInput,
     RegistrationStatusInput,
     RenewalPolicy,
     RenewalPolicyPayload,
@@ -122,14 +123,21 @@ class Query:
         return Connection(edges=edges, page_info=PageInfo(
             has_next_page=more, end_cursor=edges[-1].cursor if edges else None))
 
+    @strawberry.field(description="One payment with its application, applicant and gateway "
+                                  "callbacks (admins); null when there is none.")
+    async def admin_payment(self, info: Info, id: strawberry.ID) -> AdminPayment | None:
+        row, events = await records.payment_by_id(info.context, id)
+        return AdminPayment.of(row, events.get(row.id, ())) if row else None
+
     @strawberry.field(description="Refunds asked for and not yet decided, oldest first "
                                   "(admins).")
     async def refund_requests(self, info: Info) -> list[AdminPayment]:
         rows, events = await records.refund_requests(info.context)
         return [AdminPayment.of(r, events.get(r.id, ())) for r in rows]
 
-    @strawberry.field(description="The audit log, newest first (admins). Dates are UTC "
-                                  "days, both included.")
+    @strawberry.field(description="The audit log, newest first (admins). Dates are days in "
+                                  "the Kingdom (UTC+3), both included; `actorId` takes an "
+                                  "account id or an email address.")
     async def audit_log(self, info: Info, first: int | None = None, after: str | None = None,
                         action_prefix: str | None = None, actor_id: str | None = None,
                         target_id: str | None = None, date_from: dt.date | None = None,
@@ -285,4 +293,13 @@ class Mutation:
             events = await records.events_of([row])
             return {"payment": AdminPayment.of(row, events.get(row.id, ())),
                     "approval_request": ApprovalRequest.of(request) if request else None}
+        return await mutation_payload(info, AdminPaymentPayload, run)
+
+    @strawberry.mutation(description="Refunds a paid payment nobody asked about (a duplicate, "
+                                     "a gateway error), with the reason (admins). Audited.")
+    async def refund_payment(self, info: Info, input: RefundPaymentInput) -> AdminPaymentPayload:
+        async def run():
+            row = await records.refund_payment(info.context, input.payment_id, input.reason)
+            events = await records.events_of([row])
+            return {"payment": AdminPayment.of(row, events.get(row.id, ()))}
         return await mutation_payload(info, AdminPaymentPayload, run)

@@ -147,10 +147,25 @@ class AdminPayment:
     created_at: dt.datetime
     paid_at: dt.datetime | None
     callbacks: list[PaymentCallback]
+    refund_reason: str | None = None
+    application_kind: str | None = strawberry.field(
+        default=None, description="Set where the list loaded the application (payments, "
+                                  "refund requests).")
+    application_status: str | None = None
+    applicant_name: str | None = None
+    applicant_email: str | None = None
 
     @classmethod
     def of(cls, row: PaymentModel, events=()) -> AdminPayment:
+        application = row.__dict__.get("_application")  # only when the query joined it
+        applicant = application.__dict__.get("_applicant") if application else None
         return cls(id=strawberry.ID(str(row.id)),
+                   refund_reason=row.refund_reason or None,
+                   application_kind=application.kind if application else None,
+                   application_status=application.status if application else None,
+                   applicant_name=f"{applicant.first_name} {applicant.family_name}".strip()
+                   if applicant else None,
+                   applicant_email=applicant.email if applicant else None,
                    application_id=strawberry.ID(str(row.application_id)),
                    provider=row.provider, method=row.method, status=PaymentStatus(row.status),
                    amount=Money.sar(Decimal(row.amount)),
@@ -164,6 +179,12 @@ class AdminPayment:
 
 
 @strawberry.type
+class AuditDetail:
+    key: str
+    value: str
+
+
+@strawberry.type
 class AuditLogEntry:
     id: strawberry.ID
     at: dt.datetime
@@ -174,14 +195,30 @@ class AuditLogEntry:
     target_id: str
     ip: str
     details: str = strawberry.field(description="The entry's details as JSON text.")
+    actor_name: str | None = None
+    detail_items: list[AuditDetail] = strawberry.field(
+        default_factory=list, description="The details one by one, values as text.")
 
     @classmethod
-    def of(cls, row: AuditModel, emails: dict) -> AuditLogEntry:
+    def of(cls, row: AuditModel, actors: dict) -> AuditLogEntry:
+        actor = actors.get(row.actor_id) or {}
+        details = row.details if isinstance(row.details, dict) else {}
         return cls(id=strawberry.ID(str(row.id)), at=row.at,
                    actor_id=strawberry.ID(str(row.actor_id)) if row.actor_id else None,
-                   actor_email=emails.get(row.actor_id), action=row.action,
-                   target_type=row.target_type, target_id=row.target_id, ip=row.ip,
-                   details=json.dumps(row.details, ensure_ascii=False, sort_keys=True))
+                   actor_email=actor.get("email"), actor_name=actor.get("name") or None,
+                   action=row.action, target_type=row.target_type, target_id=row.target_id,
+                   ip=row.ip, details=json.dumps(row.details, ensure_ascii=False,
+                                                 sort_keys=True),
+                   detail_items=[AuditDetail(key=k, value=_detail_text(v))
+                                 for k, v in sorted(details.items())])
+
+
+def _detail_text(value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return ", ".join(_detail_text(v) for v in value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 # ------------------------------------------------------------------ inputs and payloads
@@ -336,6 +373,12 @@ class DecideRefundInput:
     payment_id: strawberry.ID | None = None
     approve: bool = False
     reason: str | None = None
+
+
+@strawberry.input
+class RefundPaymentInput:
+    payment_id: strawberry.ID
+    reason: str = strawberry.field(description="Why it is refunded (kept in the audit log).")
 
 
 @strawberry.type
