@@ -48,3 +48,29 @@ async def test_what_was_sent_to_a_person_is_in_their_inbox_and_codes_stay_hidden
         inbox = (await gql(client, INBOX, token=token))["data"]["myNotifications"]
     assert len(inbox["notifications"]) == sent + 40 and inbox["unreadCount"] == 40
     assert counted.count <= 4, counted.queries  # session, count, list: not one per message
+
+
+async def test_a_renewal_reminder_lands_in_the_inbox_by_email_and_by_sms(
+        client, settings, deliver, smtp_server, sms_gateway):
+    """Issue 16.15: the 60-day reminder goes out by email and SMS, and both are in the
+    portal's inbox, unread, newest first."""
+    import datetime as dt
+
+    from server.models.practitioners import Registration
+    from server.resolvers.renewals.reminders import send_due_reminders
+    from tests.builders import claimed_practitioner
+
+    _, token, practitioner = await claimed_practitioner(client, deliver, smtp_server,
+                                                        sms_gateway)
+    before = (await gql(client, INBOX, token=token))["data"]["myNotifications"]
+    await Registration.filter(practitioner_id=practitioner.id).update(
+        valid_until=clock.today() + dt.timedelta(days=60))
+    assert await send_due_reminders(settings, clock.today()) == 2
+    inbox = (await gql(client, INBOX, token=token))["data"]["myNotifications"]
+    new = inbox["notifications"][:len(inbox["notifications"]) - len(before["notifications"])]
+    assert sorted(n["channel"] for n in new) == ["EMAIL", "SMS"], new
+    assert all(not n["read"] and not n["private"] for n in new)
+    assert inbox["unreadCount"] == before["unreadCount"] + 2
+    sms = next(n for n in new if n["channel"] == "SMS")
+    expires = (clock.today() + dt.timedelta(days=60)).isoformat()
+    assert expires in sms["text"] and "/renewals/new" in sms["text"], sms

@@ -14,8 +14,6 @@ from server.schema import MAX_TOKENS
 from server.schema.register.verify_plan import plan_for
 from tests.register.test_public_register import VERIFY, VERIFY_ALL, practitioner
 
-pytestmark = pytest.mark.asyncio
-
 ANONYMOUS = "{ verifyPractitioner(registrationNumber: \"25-R-0004321\") { status } }"
 SHAPES_FOR_GRAPHQL = [
     VERIFY_ALL,  # labels: they need the request's language

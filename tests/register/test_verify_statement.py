@@ -14,8 +14,6 @@ from server.resolvers.register.lookup import registration_entry, verify_practiti
 from tests.querycount import count_queries
 from tests.register.test_public_register import practitioner
 
-pytestmark = pytest.mark.asyncio
-
 
 @pytest.mark.parametrize(("valid_until", "suspended", "status"), [
     (dt.timedelta(days=400), False, RegistrationStatus.ACTIVE),
