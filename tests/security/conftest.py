@@ -78,11 +78,8 @@ async def stored_document(settings, owner: Account, kind: str = "OTHER",
 
 
 async def application(account, practitioner, kind: str, status: str, **extra) -> Application:
-    from server.resolvers.kernel.lifecycle import next_reference
-
-    row = await Application.create(
+    row = await Application.create(  # its reference is given when it is stored
         kind=kind, status=status, applicant=account, practitioner=practitioner,
-        reference=await next_reference(),
         submitted_at=dt.datetime.now(dt.UTC) if status not in ("DRAFT",) else None, **extra)
     await ApplicationEvent.create(application=row, actor_id=account.id, from_status="",
                                   to_status=status)
