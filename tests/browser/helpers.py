@@ -85,3 +85,11 @@ def assert_fits(page, width: int) -> None:
               .map(el => el.outerHTML.slice(0, 120))""")
     overflow = page.evaluate("document.documentElement.scrollWidth - innerWidth")
     assert overflow <= 0 and not wider, f"sticks out at {width}px by {overflow}px: {wider[:5]}"
+
+
+def sign_out(page: Page) -> None:
+    """The header's Sign out: on a phone it is inside the Menu disclosure, opened first."""
+    button = page.locator("header form[action='/logout'] button")
+    if not button.is_visible():
+        page.click("header summary.site-menu__toggle")
+    button.click()

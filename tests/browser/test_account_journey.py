@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import assert_accessible, sign_out
 from tests.browser.journeys import last_email, last_sms_code
 
 pytestmark = pytest.mark.browser
@@ -71,7 +71,7 @@ def test_register_confirm_verify_sign_in_and_out_in_arabic(new_page, base_url):
     assert "خدماتي" in page.inner_text("h1")
     assert_accessible(page)
 
-    page.click("header form[action='/logout'] button")
+    sign_out(page)
     page.wait_for_url(re.compile(r"/login\?signed_out=1"))
     page.goto("/account/security")
     assert "/login" in page.url

@@ -16,6 +16,7 @@ from server.config import load_settings
 from server.context import session_cookie_name
 from server.i18n import LANG_COOKIE
 from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import sign_out as header_sign_out
 from tests.browser.journeys import seed
 
 pytestmark = pytest.mark.browser
@@ -77,7 +78,7 @@ def with_authenticator(browser, app, lang: str, width: int, token: str):
 
 
 def sign_out(page) -> None:
-    page.click("header form[action='/logout'] button")
+    header_sign_out(page)
     page.wait_for_url(re.compile(r"/login\?signed_out=1"))
 
 
