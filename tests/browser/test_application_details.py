@@ -243,7 +243,8 @@ def test_a_95_hour_workshop_is_confirmed_before_it_goes_to_review(new_page, base
         confirm.wait_for()
         summary = text_of(page.locator("[data-error-summary]"))
         assert "95" in summary and "16" in summary
-        assert_accessible(page)
+        if javascript:  # axe needs JavaScript (it hangs a page without it)
+            assert_accessible(page)
         shot(page, f"cpd-warning-{lang}-{width}")
         confirm.check()
         page.click("main form[action='/record/cpd'] button[type=submit]")
