@@ -80,6 +80,7 @@ def assert_fits(page, width: int) -> None:
     wider = page.evaluate(
         """() => [...document.querySelectorAll('body *')]
               .filter(el => !el.closest('.table-wrap, .visually-hidden, .skip-link'))
+              .filter(el => !el.closest('details:not([open]) > :not(summary)'))
               .filter(el => el.getBoundingClientRect().left < -1
                          || el.getBoundingClientRect().right > innerWidth + 1)
               .map(el => el.outerHTML.slice(0, 120))""")

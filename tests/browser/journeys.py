@@ -89,8 +89,12 @@ def submit_cpd_activity(page, title: str, provider: str, hours: int, certificate
     page.fill("#field-completedOn-year", str(completed.year))
     page.set_input_files("#field-certificate", certificate)
     page.click("main form[action='/record/cpd'] button[type=submit]")
-    page.wait_for_function("location.search.includes('new=1')"
-                           " || document.getElementById('field-confirmHours')")
+    # Either the application page or the hours question, polled from here: the pages' CSP
+    # forbids the eval a string predicate of wait_for_function needs.
+    for _ in range(300):
+        if "new=1" in page.url or page.locator("#field-confirmHours").count():
+            break
+        page.wait_for_timeout(100)
     confirm = page.locator("#field-confirmHours")
     if "new=1" not in page.url and confirm.count():
         confirm.check()  # the certificate uploaded is kept by the form

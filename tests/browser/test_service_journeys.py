@@ -460,12 +460,12 @@ def test_a_paid_application_cancelled_before_review_is_refunded(
     pay(page, application_id, "100.00")
 
     page.goto(f"/applications/{application_id}")
+    page.click(f"a[href='/applications/{application_id}/cancel']")  # asks first
+    page.wait_for_url(re.compile(r"/cancel$"))
     page.click(f"form[action='/applications/{application_id}/cancel'] button[type=submit]")
-    page.wait_for_url(re.compile(r"done=cancel$"))
-    assert ar("Your application is cancelled.") in page.inner_text("main")
-    page.click(f"form[action='/applications/{application_id}/refund'] button[type=submit]")
-    page.wait_for_url(re.compile(r"done=refund$"))
-    assert ar("Your refund request is sent.") in page.inner_text("main")
+    page.wait_for_url(re.compile(r"done=cancel-refund$"))
+    assert ar("Your application is cancelled and your refund request is sent.") in \
+        page.inner_text("main")
     assert_accessible(page)
 
     admin = admin_page()
