@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from server.domain.dates import add_years
 from server.domain.identity import normalize_digits
+from server.domain.text import N_
 
 
 class ApplicationKind(StrEnum):
@@ -178,3 +179,17 @@ def parse_application_reference(text: str) -> str | None:
     if not match or int(match[2]) == 0:
         return None
     return format_application_reference(int(match[1]), int(match[2]))
+
+
+# The kinds of application as the staff consoles, emails and escalations name them.
+KIND_NAMES = {
+    "RENEWAL": N_("Renewal"),
+    "CPD_RECOGNITION": N_("CPD recognition"),
+    "PERSONAL_DATA_CHANGE": N_("Personal data change"),
+    "GOOD_STANDING": N_("Good-standing certificate"),
+    "TRAINING_CERTIFICATE": N_("Training certificate"),
+    "QUALIFICATION_EVALUATION": N_("Qualification evaluation"),
+    "CLASSIFICATION": N_("Professional classification"),
+    "RECLASSIFICATION": N_("Reclassification"),
+    "REGISTRATION": N_("First registration"),
+}

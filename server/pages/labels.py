@@ -3,6 +3,7 @@ verification outcome."""
 
 from __future__ import annotations
 
+from server.domain.applications import KIND_NAMES  # noqa: F401  (the pages' name for it)
 from server.i18n import N_
 
 VERIFICATION_LABELS = {
@@ -48,15 +49,3 @@ SERVICES = [
     ("REGISTRATION", "/services/registration"),
 ]
 
-# The kinds of application as the staff consoles name them.
-KIND_NAMES = {
-    "RENEWAL": N_("Renewal"),
-    "CPD_RECOGNITION": N_("CPD recognition"),
-    "PERSONAL_DATA_CHANGE": N_("Personal data change"),
-    "GOOD_STANDING": N_("Good-standing certificate"),
-    "TRAINING_CERTIFICATE": N_("Training certificate"),
-    "QUALIFICATION_EVALUATION": N_("Qualification evaluation"),
-    "CLASSIFICATION": N_("Professional classification"),
-    "RECLASSIFICATION": N_("Reclassification"),
-    "REGISTRATION": N_("First registration"),
-}

@@ -14,9 +14,10 @@ from tortoise.transactions import in_transaction
 
 from server import clock
 from server.config import Settings
+from server.domain.applications import KIND_NAMES
 from server.domain.registry import kingdom_today
 from server.domain.working_days import working_days_between
-from server.i18n import N_, gettext
+from server.i18n import gettext
 from server.models.accounts import Account
 from server.models.applications import Application
 from server.resolvers.kernel import audit, notify
@@ -25,18 +26,6 @@ from server.resolvers.review.workflow import OPEN, holidays
 
 log = logging.getLogger("sijil.escalation")
 BATCH = 500
-# The kinds as the staff consoles name them (the same words as server/pages/labels.py).
-KIND_NAMES = {
-    "RENEWAL": N_("Renewal"),
-    "CPD_RECOGNITION": N_("CPD recognition"),
-    "PERSONAL_DATA_CHANGE": N_("Personal data change"),
-    "GOOD_STANDING": N_("Good-standing certificate"),
-    "TRAINING_CERTIFICATE": N_("Training certificate"),
-    "QUALIFICATION_EVALUATION": N_("Qualification evaluation"),
-    "CLASSIFICATION": N_("Professional classification"),
-    "RECLASSIFICATION": N_("Reclassification"),
-    "REGISTRATION": N_("First registration"),
-}
 
 
 def overdue_working_days(submitted_at: dt.datetime, today: dt.date, target: int,
