@@ -22,6 +22,7 @@ from server.graphql_http import GRAPHQL_RESPONSE, JSON, error_body, negotiate
 from server.i18n import N_, gettext
 from server.metrics import observe_graphql
 from server.schema import MAX_TOKENS, build_schema
+from server.schema.register.search_plan import search_plan_for
 from server.schema.register.verify_plan import plan_for
 
 ALLOWED = {OperationType.QUERY, OperationType.MUTATION}
@@ -56,12 +57,16 @@ class GraphQLView:
                            {"www-authenticate": 'Bearer error="invalid_token"'})
         started = time.perf_counter()
         if ctx.api_key is None and not ctx.api_key_refused:
-            # The public look-up's own documents skip graphql-core (verify_plan.py).
+            # The public look-up's and the register search's own documents skip
+            # graphql-core (verify_plan.py, search_plan.py).
             plan = plan_for(params["query"], MAX_TOKENS)
-            if plan is not None:
+            search = None if plan is not None else search_plan_for(params["query"], MAX_TOKENS)
+            if plan is not None or search is not None:
                 try:
-                    data = await plan.answer(params.get("variables"),
-                                             params.get("operationName"))
+                    data = await (plan.answer(params.get("variables"),
+                                              params.get("operationName")) if plan is not None
+                                  else search.answer(ctx, params.get("variables"),
+                                                     params.get("operationName")))
                 except Exception:  # answered (and logged) by the GraphQL path below
                     data = None
                 if data is not None:

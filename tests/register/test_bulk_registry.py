@@ -41,9 +41,18 @@ async def test_the_loader_writes_what_the_import_writes(settings, clean_db, tmp_
     # The indexes and keys it set aside while copying are back, and the search finds names.
     indexes = {r["indexname"] for r in await conn.execute_query_dict(
         "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND "
-        "tablename IN ('practitioner', 'registration')")}
+        "tablename IN ('practitioner', 'registration', 'register_posting')")}
     assert {"practitioner_name_search_fts", "registration_number_key",
-            "registration_specialty_number", "registration_suspended_number"} <= indexes
+            "registration_specialty_number", "registration_suspended_number",
+            "register_posting_term_number", "register_posting_suspended",
+            "register_posting_registration"} <= indexes
+    # The posting list (the search's index, migration 0017) holds what the import's
+    # registrations gave it: every term of every name, once a registration.
+    postings = await conn.execute_query_dict(
+        "SELECT number, array_agg(term ORDER BY term) AS terms FROM register_posting "
+        "GROUP BY number ORDER BY number")
+    assert [(p["number"], p["terms"]) for p in postings] == [
+        (r["number"], sorted(set(r["name_search"].split()), key=str.encode)) for r in loaded]
 
     class Caller:
         lang, session, api_key, loaders, account, user_agent = "en", None, None, None, None, ""

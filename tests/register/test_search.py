@@ -15,7 +15,7 @@ from server.models.practitioners import Practitioner
 from server.resolvers.record.personal_data import apply_approved_change
 from server.resolvers.register.csv_import import import_practitioners
 from server.resolvers.register.csv_rows import COLUMNS
-from tests.conftest import ROOT_CONTRACT, gql
+from tests.conftest import IS_POSTGRES, ROOT_CONTRACT, gql
 from tests.domain.test_name_search import GROUPS
 from tests.register.helpers import SEARCH, registered
 
@@ -205,10 +205,60 @@ async def test_each_way_to_a_page_gives_the_same_pages(client, monkeypatch, cloc
         ["25-R-0000001", "25-R-0000003"]]
     assert usual["Qahtani", (("status", "SUSPENDED"),)] == [["25-R-0000004"]]
     assert usual["Nobody", ()] == [[]]
-    for candidates, expansion in ((1, 64), (0, 64), (3000, 0), (1, 0)):
+    # POSTING_EXPANSION 0: no term goes through the posting list (migration 0017), so
+    # PostgreSQL takes the full-text statement and its branches.
+    for posting, candidates, expansion in ((1, 3000, 64), (0, 3000, 64), (0, 1, 64),
+                                           (0, 0, 64), (0, 3000, 0), (0, 1, 0)):
+        monkeypatch.setattr(register_search, "POSTING_EXPANSION", posting)
         monkeypatch.setattr(register_search, "CANDIDATES", candidates)
         monkeypatch.setattr(register_search, "EXPANSION", expansion)
         clock.shift(dt.timedelta(minutes=1))  # a new minute of the per-address limit
         for query, variables in cases:
             assert await pages(query, variables) == usual[query, tuple(variables.items())], (
-                query, variables, candidates, expansion)
+                query, variables, posting, candidates, expansion)
+
+
+async def test_the_index_follows_suspension_renewal_category_and_removal(client):
+    """What the search filters on is copied into PostgreSQL's posting list (migration
+    0017) by triggers: each change to the registration or the person must reach it."""
+    from server.models.practitioners import Registration
+
+    person = await registered(number="25-R-0000021")
+    await registered("سلمان", "العتيبي", "Salman", "Al-Qahtani", number="25-R-0000022")
+    assert numbers(await search(client, "Qahtani", status="ACTIVE")) == [
+        "25-R-0000021", "25-R-0000022"]
+    await Registration.filter(number="25-R-0000021").update(suspended=True)
+    assert numbers(await search(client, "Qahtani", status="SUSPENDED")) == ["25-R-0000021"]
+    assert numbers(await search(client, "Qahtani", status="ACTIVE")) == ["25-R-0000022"]
+    registration = await Registration.get(number="25-R-0000022")
+    registration.valid_until = today() - dt.timedelta(days=1)
+    registration.specialty = "FAMILY_MEDICINE"
+    await registration.save()
+    assert numbers(await search(client, "Qahtani", status="EXPIRED")) == ["25-R-0000022"]
+    assert numbers(await search(client, "Qahtani", specialty="FAMILY_MEDICINE")) == [
+        "25-R-0000022"]
+    await Practitioner.filter(id=person.id).update(category="NURSE")
+    assert numbers(await search(client, "Mohammed Qahtani", category="NURSE")) == [
+        "25-R-0000021"]
+    await Registration.filter(number="25-R-0000021").update(number="25-R-0000029")
+    assert numbers(await search(client, "Mohammed")) == ["25-R-0000029"]
+    await Registration.filter(number="25-R-0000029").delete()
+    assert numbers(await search(client, "Mohammed")) == []
+    assert numbers(await search(client, "Salman")) == ["25-R-0000022"]
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="the posting list is PostgreSQL's (SQLite: FTS5)")
+async def test_postgres_answers_a_name_from_the_posting_index():
+    from tortoise.transactions import in_transaction
+
+    from server.resolvers.register import search as register_search
+
+    await registered(number="25-R-0000031")
+    async with in_transaction() as tx:
+        session, sql, params = await register_search.explain_statement(
+            register_search.criteria("Moh Qahtani", category="PHYSICIAN", status="ACTIVE"))
+        await tx.execute_script(session)
+        plan = "\n".join(row["QUERY PLAN"] for row in await tx.execute_query_dict(
+            f"EXPLAIN {sql}", params))
+    assert "register_posting_term_number" in plan, plan
+    assert "practitioner_name_search_fts" not in plan, plan

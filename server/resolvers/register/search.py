@@ -1,12 +1,15 @@
 """The public register search behind `searchRegister`, /verify and FHIR's Practitioner
 search: names in Arabic or English (server/domain/name_search.py) or a registration number.
 
-One SQL statement a page, whatever its size: the registration joined to the practitioner,
-matched through the name index (full text on PostgreSQL, FTS5 on SQLite: migrations 0010
-and 0011; at 1,000,000 practitioners see `_postgres_names` and S9 in docs/performance.md),
-ordered by registration number with a keyset cursor. It reads only the public register's
-columns (and gender, for FHIR): identity numbers, birth dates and contact details never
-leave the database on this path. Abuse is bounded by a page size of 20, a cap of
+One SQL statement a page, whatever its size (on PostgreSQL a name takes two: its terms'
+whole terms, then the page): the registration joined to the practitioner, matched through
+the name index, ordered by registration number with a keyset cursor. SQLite matches through
+FTS5 (migration 0010). PostgreSQL matches through the posting list of migration 0017
+(`_posting_statement`; at 1,000,000 practitioners see S9 in docs/performance.md), and
+through the full-text index of migrations 0010–0012 only for a query term that starts too
+many stored terms (`_postgres_names`). It reads only the
+public register's columns (and gender, for FHIR): identity numbers, birth dates and contact
+details never leave the database on this path. Abuse is bounded by a page size of 20, a cap of
 MAX_PAGES pages a query, and a per-address rate limit.
 """
 
@@ -37,6 +40,14 @@ MAX_PAGES = 10
 RATE_WINDOW = dt.timedelta(minutes=1)
 # For PostgreSQL's name search, in its transaction (see `search`).
 SESSION = "SET LOCAL max_parallel_workers_per_gather = 0"
+# The posting list's statement reads a few index pages when its terms are merged in number
+# order and stops at the page's end; the planner, costing whole ranges, would rather hash
+# them (reading every posting of a common name) and compile the statement (JIT, 30 ms). Its
+# plan is made for its own terms, never a generic one for any term (a rare and a common name
+# want different plans; planning takes well under a millisecond).
+POSTING_SESSION = (SESSION + "; SET LOCAL jit = off; SET LOCAL enable_hashagg = off; "
+                   "SET LOCAL enable_hashjoin = off; "
+                   "SET LOCAL plan_cache_mode = force_custom_plan")
 _NAMES = [f"{part}_name_{lang}" for part in ("first", "father", "grandfather", "family")
           for lang in ("ar", "en")]
 # Column names only, no input: the values are always placeholders.
@@ -112,15 +123,16 @@ async def search(ctx: Caller, wanted: Criteria, *, first: int | None = None,
         # used to read the register out, so they are what is limited.
         await limits.limit(f"register-search:{ctx.ip}", settings.register_searches_per_minute,
                               RATE_WINDOW, "query")
-    sql, params = _statement(wanted, last, size + 1)
     connection = connections.get("default")
     if connection.capabilities.dialect == "postgres" and not wanted.number:
         # Parallel workers start before the branch not taken is skipped (a few ms each,
         # for nothing): a page is read by one process.
         async with in_transaction() as connection:
-            await connection.execute_script(SESSION)
-            rows = await connection.execute_query_dict(sql, params)
+            session, sql, params = await _postgres_statement(connection, wanted, last, size + 1)
+            await connection.execute_script(session)
+            rows = await connection.execute_query_dict(sql, params) if sql else []
     else:
+        sql, params = _statement(wanted, last, size + 1)
         rows = await connection.execute_query_dict(sql, params)
     on = today()
     entries, more = [_hit(row, on) for row in rows[:size]], len(rows) > size
@@ -225,9 +237,94 @@ def _whole_terms(term: str, param) -> str:
             f"< {high} LIMIT {EXPANSION + 1}) expansion), {low} || ':*')")
 
 
-def explain_statement(wanted: Criteria) -> tuple[str, list]:
-    """The statement of a first page, for the benchmark's EXPLAIN."""
-    return _statement(wanted, None, PAGE_SIZE + 1)
+# The whole terms one query term may stand for in the posting list's statement: each is one
+# ordered index range, merged with the others.
+POSTING_EXPANSION = 64
+# No LIMIT in effect, but a LIMIT keeps each range its own ordered subquery (the planner would
+# otherwise pull it up into an Append that has lost the order).
+_ALL = 1_000_000_000
+# A query term's whole terms: one statement for all of them (a constant, no input).
+_EXPAND = (
+    "SELECT q.i, e.term FROM unnest($1::text[]) WITH ORDINALITY q(t, i) "  # noqa: S608
+    "LEFT JOIN LATERAL (SELECT term FROM name_term WHERE term >= q.t AND term < q.t || "
+    f"chr(1114111) ORDER BY term LIMIT {POSTING_EXPANSION + 1}) e ON true "
+    "ORDER BY q.i, e.term")
+
+
+async def _postgres_statement(connection, wanted: Criteria, after_number: str | None,
+                              limit: int) -> tuple[str, str | None, list]:
+    """(session settings, statement or None when nothing can match, parameters) of a name
+    search on PostgreSQL: through the posting list when every query term stands for at most
+    POSTING_EXPANSION whole terms, else the full-text statement."""
+    rows = await connection.execute_query_dict(_EXPAND, [wanted.terms])
+    expansions: dict[int, list[str]] = {}
+    for row in rows:
+        expansions.setdefault(row["i"], [])
+        if row["term"] is not None:
+            expansions[row["i"]].append(row["term"])
+    whole = [expansions.get(i + 1, []) for i in range(len(wanted.terms))]
+    if any(not terms for terms in whole):
+        return SESSION, None, []  # a term nobody's name starts with: no match
+    if any(len(terms) > POSTING_EXPANSION for terms in whole):
+        sql, params = _statement(wanted, after_number, limit)
+        return SESSION, sql, params
+    params: list[Any] = []
+
+    def param(value) -> str:
+        params.append(value)
+        return f"${len(params)}"
+
+    return POSTING_SESSION, _posting_statement(wanted, whole, after_number, param, limit), params
+
+
+def _posting_statement(wanted: Criteria, whole: list[list[str]], after_number: str | None,
+                       param, limit: int) -> str:
+    """The first `limit` registrations, in number order, whose names have a term of each of
+    `whole` (a query term's whole terms) and that pass the filters (migration 0017).
+
+    Each whole term is a range of the posting index already in number order, filtered in the
+    index; a query term's ranges are merged (Merge Append, duplicates dropped), and the query
+    terms' merged ranges intersected by a merge join: the statement reads each range only as
+    far as the page's last number, however many people have the name. The page's entries are
+    then read by their numbers."""
+    tests = []
+    if wanted.category:
+        tests.append(f"category = {param(wanted.category)}")
+    if wanted.specialty:
+        tests.append(f"specialty = {param(wanted.specialty)}")
+    if wanted.status == RegistrationStatus.SUSPENDED:
+        tests.append("suspended")  # a literal, so that the partial index applies
+    elif wanted.status in (RegistrationStatus.ACTIVE, RegistrationStatus.EXPIRED):
+        operator = ">=" if wanted.status == RegistrationStatus.ACTIVE else "<"
+        tests.append(f"NOT suspended AND valid_until {operator} {param(today())}")
+    if after_number:
+        tests.append(f"number > {param(after_number)}")
+    # The same placeholders in every range: each is tested in each.
+    where = "".join(f" AND {test}" for test in tests)
+    sides = []
+    for terms in whole:
+        # Column names and placeholders only, no input.
+        ranges = [f"(SELECT number FROM register_posting WHERE term = {param(term)}"  # noqa: S608
+                  f"{where} ORDER BY number LIMIT {_ALL})" for term in terms]
+        union = " UNION ALL ".join(ranges)
+        sides.append(ranges[0] if len(ranges) == 1 else
+                     f"(SELECT DISTINCT number FROM ({union}) u ORDER BY number)")  # noqa: S608
+    joined = " ".join(f"JOIN {side} s{i} ON s{i}.number = s0.number"
+                      for i, side in enumerate(sides[1:], start=1))
+    # Column names and placeholders only, no input.
+    return (f"WITH page AS MATERIALIZED (SELECT s0.number FROM {sides[0]} s0 {joined} "  # noqa: S608
+            f"ORDER BY s0.number LIMIT {param(limit)}) "
+            f"{_SELECT} JOIN page ON page.number = r.number ORDER BY r.number")
+
+
+async def explain_statement(wanted: Criteria) -> tuple[str, str | None, list]:
+    """(session settings, statement, parameters) of a first page, for the benchmark's
+    EXPLAIN (in a transaction: the settings are SET LOCAL)."""
+    connection = connections.get("default")
+    if connection.capabilities.dialect != "postgres" or wanted.number:
+        sql, params = _statement(wanted, None, PAGE_SIZE + 1)
+        return "", sql, params
+    return await _postgres_statement(connection, wanted, None, PAGE_SIZE + 1)
 
 
 def _hit(row: dict, on: dt.date) -> dict:
