@@ -248,7 +248,7 @@ async def test_the_index_follows_suspension_renewal_category_and_removal(client)
 
 
 @pytest.mark.skipif(not IS_POSTGRES, reason="the posting list is PostgreSQL's (SQLite: FTS5)")
-async def test_postgres_answers_a_name_from_the_posting_index():
+async def test_postgres_answers_a_name_from_the_posting_index(clean_db):
     from tortoise.transactions import in_transaction
 
     from server.resolvers.register import search as register_search
