@@ -20,22 +20,12 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from graphql import (
-    FieldNode,
-    GraphQLError,
-    ListTypeNode,
-    NamedTypeNode,
-    NonNullTypeNode,
-    OperationDefinitionNode,
-    OperationType,
-    VariableNode,
-)
+from graphql import FieldNode, ListTypeNode, NamedTypeNode, NonNullTypeNode, VariableNode
 
 from server.domain.errors import DomainError
 from server.domain.registry import RegistrationStatus
 from server.resolvers.register import search as register_search
-from server.schema.documents import parsed
-from server.schema.register.verify_plan import FIELDS
+from server.schema.register.verify_plan import FIELDS, single_query
 
 # Argument → (its GraphQL type, whether the argument is non-null).
 ARGUMENTS = {"query": ("String", True), "category": ("String", False),
@@ -138,15 +128,8 @@ def _variable_type(definition) -> tuple[str, bool] | None:
 @lru_cache(maxsize=1000)
 def search_plan_for(query: str, max_tokens: int) -> SearchPlan | None:
     """The plan for a query text of the register search's shape, else None."""
-    try:
-        document = parsed(query, max_tokens)
-    except GraphQLError:
-        return None
-    if len(document.definitions) != 1:
-        return None
-    op = document.definitions[0]
-    if not isinstance(op, OperationDefinitionNode) or op.operation != OperationType.QUERY \
-            or op.directives or len(op.selection_set.selections) != 1:
+    op = single_query(query, max_tokens)
+    if op is None:
         return None
     declared: dict[str, tuple[str, bool]] = {}
     for definition in op.variable_definitions or ():

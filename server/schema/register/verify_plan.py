@@ -65,9 +65,9 @@ def _plain(node) -> bool:
     return not node.directives
 
 
-@lru_cache(maxsize=1000)
-def plan_for(query: str, max_tokens: int) -> Plan | None:
-    """The plan for a query text of the public look-up's shape, else None."""
+def single_query(query: str, max_tokens: int) -> OperationDefinitionNode | None:
+    """The document's one operation when it is a query of one field with no directives
+    (the shape a plan can answer), else None (a syntax error too: GraphQL says what)."""
     try:
         document = parsed(query, max_tokens)
     except GraphQLError:
@@ -76,17 +76,23 @@ def plan_for(query: str, max_tokens: int) -> Plan | None:
         return None
     op = document.definitions[0]
     if not isinstance(op, OperationDefinitionNode) or op.operation != OperationType.QUERY \
-            or not _plain(op) or len(op.variable_definitions or ()) != 1:
+            or not _plain(op) or len(op.selection_set.selections) != 1:
+        return None
+    return op
+
+
+@lru_cache(maxsize=1000)
+def plan_for(query: str, max_tokens: int) -> Plan | None:
+    """The plan for a query text of the public look-up's shape, else None."""
+    op = single_query(query, max_tokens)
+    if op is None or len(op.variable_definitions or ()) != 1:
         return None
     var = op.variable_definitions[0]
     if var.default_value is not None or var.directives or not (
             isinstance(var.type, NonNullTypeNode) and isinstance(var.type.type, NamedTypeNode)
             and var.type.type.name.value == "String"):
         return None
-    selections = op.selection_set.selections
-    if len(selections) != 1:
-        return None
-    root = selections[0]
+    root = op.selection_set.selections[0]
     if not isinstance(root, FieldNode) or root.name.value != "verifyPractitioner" \
             or root.alias or not _plain(root) or len(root.arguments or ()) != 1 \
             or root.selection_set is None:
