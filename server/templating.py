@@ -1,14 +1,19 @@
-"""The Jinja environment shared by pages and emails, with gettext for the render's `lang`."""
+"""The Jinja environments: one shared by emails (and anything else), with gettext for the
+render's `lang`, and one per language for the pages, where a `_("…")` of a constant message
+is translated once, when its template compiles, instead of on every render."""
 
 from __future__ import annotations
 
 import hashlib
 from functools import cache
 
+from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, nodes, pass_context, select_autoescape
+from jinja2.visitor import NodeTransformer
+from markupsafe import Markup
 
 from server.config import WEB_DIR
-from server.i18n import isolate, ltr, translations
+from server.i18n import LANGUAGES, isolate, ltr, translations
 
 TEMPLATES_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
@@ -51,21 +56,101 @@ def static_url(path: str) -> str:
     return f"/static/{static_manifest()[path]}"
 
 
+def _options() -> dict:
+    return {"loader": FileSystemLoader(TEMPLATES_DIR), "extensions": ["jinja2.ext.i18n"],
+            "trim_blocks": True, "lstrip_blocks": True}
+
+
 @cache
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
-        extensions=["jinja2.ext.i18n"],
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return _configured(Environment(autoescape=select_autoescape(["html"]), **_options()))
+
+
+def _configured(env: Environment) -> Environment:
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
     env.filters["isolate"] = isolate
     env.filters["ltr"] = ltr
     env.globals["static"] = static_url
     env.globals["date_parts"] = date_parts
     return env
+
+
+class CatalogueEnvironment(Environment):
+    """The pages of one language. A page costs dozens of `_("…")` calls, each through Jinja's
+    newstyle wrapper and the catalogue (most of the CPU of a small page, docs/performance.md
+    "V"); here each call of a constant message becomes its translation in the compiled
+    template, with the same result the call gives: the translation, marked safe where the
+    template autoescapes, formatted with its keyword arguments (`%%` → `%`). A message that
+    is not constant, or a template that rebinds `_`/`gettext` or changes autoescaping inside,
+    keeps the call, which reads the same catalogue at render time."""
+
+    def __init__(self, lang: str, catalogue: Translations) -> None:
+        super().__init__(autoescape=select_autoescape(["html"]), **_options())
+        self.lang, self.catalogue = lang, catalogue
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        rebound = any(node.name in _GETTEXT for node in tree.find_all(nodes.Name)
+                      if node.ctx != "load")
+        scoped = any(True for _ in tree.find_all((nodes.EvalContextModifier,)))
+        if rebound or scoped:
+            return tree
+        autoescape = self.autoescape(name) if callable(self.autoescape) else self.autoescape
+        return _TranslateConstants(self.catalogue, bool(autoescape)).visit(tree)
+
+
+_GETTEXT = ("_", "gettext")
+
+
+class _TranslateConstants(NodeTransformer):
+    def __init__(self, catalogue: Translations, autoescape: bool) -> None:
+        self.catalogue, self.autoescape = catalogue, autoescape
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        self.generic_visit(node)
+        if not (isinstance(node.node, nodes.Name) and node.node.name in _GETTEXT
+                and len(node.args) == 1 and isinstance(node.args[0], nodes.Const)
+                and isinstance(node.args[0].value, str)
+                and node.dyn_args is None and node.dyn_kwargs is None):
+            return node
+        text = self.catalogue.gettext(node.args[0].value)
+        lineno = node.lineno
+        if not node.kwargs:
+            try:
+                # A translation is trusted markup, as Jinja's newstyle gettext treats it.
+                done = (Markup(text) if self.autoescape else text) % {}  # noqa: S704
+            except (TypeError, ValueError, KeyError):
+                return node  # fails at render time, as it did
+            return (nodes.MarkSafe(nodes.Const(str(done)), lineno=lineno) if self.autoescape
+                    else nodes.Const(done, lineno=lineno))
+        message = (nodes.MarkSafe(nodes.Const(text), lineno=lineno) if self.autoescape
+                   else nodes.Const(text, lineno=lineno))
+        values = nodes.Dict([nodes.Pair(nodes.Const(k.key), k.value, lineno=lineno)
+                             for k in node.kwargs], lineno=lineno)
+        return nodes.Mod(message, values, lineno=lineno)
+
+
+_page_environments: dict[str, CatalogueEnvironment] = {}
+
+
+def page_environment(lang: str) -> Environment:
+    """The environment of a page in `lang`; rebuilt if that language's catalogue is
+    reloaded (`translations.cache_clear()`), so a compiled page never shows an old one."""
+    if lang not in LANGUAGES:
+        return environment()
+    catalogue = translations(lang)
+    env = _page_environments.get(lang)
+    if env is None or env.catalogue is not catalogue:
+        env = _page_environments[lang] = _configured(CatalogueEnvironment(lang, catalogue))
+    return env
+
+
+def render_page(name: str, data: dict, block: str | None = None) -> str:
+    """A page (or one block of it) in its `lang`."""
+    env = page_environment(data.get("lang", ""))
+    if block is not None:
+        return _render_block(env, name, block, data)
+    return env.get_template(name).render(**data)
 
 
 def date_parts(values: dict | None, name: str) -> dict:
@@ -90,7 +175,10 @@ def _top_level_imports(name: str) -> tuple[tuple[str, tuple[tuple[str, str], ...
 def render_block(name: str, block: str, /, **data) -> str:
     """One block of a page: the fragment htmx swaps in. Unlike a bare block call, the
     template's top-level macro imports are run first, so the block can use the components."""
-    env = environment()
+    return _render_block(environment(), name, block, data)
+
+
+def _render_block(env: Environment, name: str, block: str, data: dict) -> str:
     template = env.get_template(name)
     context = template.new_context(data)
     for source, names, with_context in _top_level_imports(name):
