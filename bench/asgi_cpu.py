@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 
 
@@ -82,7 +83,7 @@ async def run(number: str, n: int, page: bool, cprofile: bool,
     if profiler:
         import pstats
 
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "30")))
 
 
 def main() -> None:
