@@ -5,11 +5,12 @@ is translated once, when its template compiles, instead of on every render."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from babel.support import Translations
-from jinja2 import Environment, FileSystemLoader, nodes, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, meta, nodes, pass_context, select_autoescape
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
@@ -83,11 +84,24 @@ class CatalogueEnvironment(Environment):
     template, with the same result the call gives: the translation, marked safe where the
     template autoescapes, formatted with its keyword arguments (`%%` → `%`). A message that
     is not constant, or a template that rebinds `_`/`gettext` or changes autoescaping inside,
-    keeps the call, which reads the same catalogue at render time."""
+    keeps the call, which reads the same catalogue at render time.
+
+    Then an import `with context` of a template that, so translated, reads nothing from the
+    context (components/display.html) is made without context: the same macros, built once
+    instead of on every render. Should that template change (development), the importers
+    are compiled again."""
 
     def __init__(self, lang: str, catalogue: Translations) -> None:
         super().__init__(autoescape=select_autoescape(["html"]), **_options())
         self.lang, self.catalogue = lang, catalogue
+        # template → the up-to-date checks of what its context-free imports were read from
+        self._imported: dict[str | None, list[Callable[[], bool]]] = {}
+        self._reading: set[str] = set()
+
+    def _load_template(self, name: str, globals: Any) -> Any:
+        if self.auto_reload and not all(fresh() for fresh in self._imported.get(name, ())):
+            self.cache.clear()
+        return super()._load_template(name, globals)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Jinja's `obj.attribute`, the same answer (the attribute, else the item, else
@@ -109,7 +123,31 @@ class CatalogueEnvironment(Environment):
         if rebound or scoped:
             return tree
         autoescape = self.autoescape(name) if callable(self.autoescape) else self.autoescape
-        return _TranslateConstants(self.catalogue, bool(autoescape)).visit(tree)
+        tree = _TranslateConstants(self.catalogue, bool(autoescape)).visit(tree)
+        tree.set_environment(self)
+        checks = self._imported[name] = []
+        for node in tree.find_all((nodes.Import, nodes.FromImport)):
+            if node.with_context and isinstance(node.template, nodes.Const):
+                fresh = self._needs_no_context(node.template.value)
+                if fresh is not None:
+                    node.with_context = False
+                    checks.append(fresh)
+        return tree
+
+    def _needs_no_context(self, name: object) -> Callable[[], bool] | None:
+        """The up-to-date check of template `name` if, translated, it reads no variable from
+        the context (not even a global: `_` left for a message that is not constant counts);
+        else None."""
+        if not isinstance(name, str) or name in self._reading:
+            return None
+        source, filename, fresh = self.loader.get_source(self, name)
+        self._reading.add(name)
+        try:
+            if meta.find_undeclared_variables(self._parse(source, name, filename)):
+                return None
+        finally:
+            self._reading.discard(name)
+        return fresh or (lambda: True)
 
 
 _GETTEXT = ("_", "gettext")
@@ -147,21 +185,25 @@ class _TranslateConstants(NodeTransformer):
 _page_environments: dict[str, CatalogueEnvironment] = {}
 
 
-def page_environment(lang: str) -> Environment:
+def page_environment(lang: str, *, reload: bool = True) -> Environment:
     """The environment of a page in `lang`; rebuilt if that language's catalogue is
-    reloaded (`translations.cache_clear()`), so a compiled page never shows an old one."""
+    reloaded (`translations.cache_clear()`), so a compiled page never shows an old one.
+    `reload=False` (production, where the templates cannot change) spares the file checks of
+    every template a page uses (7 for /verify/{number}) on every render."""
     if lang not in LANGUAGES:
         return environment()
     catalogue = translations(lang)
     env = _page_environments.get(lang)
     if env is None or env.catalogue is not catalogue:
         env = _page_environments[lang] = _configured(CatalogueEnvironment(lang, catalogue))
+    env.auto_reload = reload
     return env
 
 
-def render_page(name: str, data: dict, block: str | None = None) -> str:
+def render_page(name: str, data: dict, block: str | None = None, *,
+                reload: bool = True) -> str:
     """A page (or one block of it) in its `lang`."""
-    env = page_environment(data.get("lang", ""))
+    env = page_environment(data.get("lang", ""), reload=reload)
     if block is not None:
         return _render_block(env, name, block, data)
     return env.get_template(name).render(**data)

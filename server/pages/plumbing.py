@@ -68,7 +68,7 @@ def render(request: Request, ctx: Context, template: str, values: dict | None = 
            *, block: str | None = None, status: int = 200,
            headers: dict[str, str] | None = None) -> HTMLResponse:
     data = page_context(request, ctx, **(values or {}))
-    html = render_page(template, data, block)
+    html = render_page(template, data, block, reload=not ctx.settings.production)
     response = HTMLResponse(html, status_code=status, headers=headers)
     response.headers["vary"] = "HX-Request, Cookie"
     return response

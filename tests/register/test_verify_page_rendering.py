@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 import pytest
+from jinja2 import DictLoader
 
 from server import templating
 from server.clock import today
@@ -26,7 +27,8 @@ TOKEN = re.compile(r'(name="csrf_token" value="|"X-CSRF-Token": ")[^"]*"')
 
 def uncompiled(monkeypatch) -> None:
     """Pages rendered as before: one environment, gettext called on every render."""
-    monkeypatch.setattr(templating, "page_environment", lambda lang: templating.environment())
+    monkeypatch.setattr(templating, "page_environment",
+                        lambda lang, reload=True: templating.environment())
 
 
 async def both_ways(client, monkeypatch, path: str, headers: dict) -> tuple:
@@ -114,3 +116,25 @@ def test_a_template_that_rebinds_the_gettext_name_keeps_its_calls():
     assert "gettext" in env.compile(source, raw=True).split("def root", 1)[1]
     # Called at render time, so it follows the render's language, as before.
     assert env.from_string(source).render(lang="ar") == translations("ar").gettext("Sign in")
+
+
+def test_components_that_read_nothing_from_the_context_are_imported_once():
+    env = templating.page_environment("en")
+    code = env.compile(env.loader.get_source(env, "register/_details.html")[0], raw=True)
+    assert "make_module" not in code and "_get_default_module" in code
+    # The form components read the page's CSRF token: still imported with the context.
+    form_user = '{% from "components/form.html" import csrf with context %}'
+    assert "make_module" in env.compile(form_user, raw=True)
+
+
+def test_a_context_free_import_follows_a_change_of_the_imported_template():
+    sources = {"parts.html": "{% macro hello() %}{{ _('Sign in') }}{% endmacro %}",
+               "page.html": '{% from "parts.html" import hello with context %}{{ hello() }}'}
+    env = templating._configured(templating.CatalogueEnvironment("en", translations("en")))
+    env.loader = DictLoader(sources)
+    assert env.get_template("page.html").render(lang="en") == "Sign in"
+    sources["parts.html"] = "{% macro hello() %}{{ lang }}: {{ _('Sign in') }}{% endmacro %}"
+    assert env.get_template("page.html").render(lang="en") == "en: Sign in"
+    env.auto_reload = False  # production: the files do not change, nobody looks
+    sources["parts.html"] = "{% macro hello() %}changed{% endmacro %}"
+    assert env.get_template("page.html").render(lang="en") == "en: Sign in"
