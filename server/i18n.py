@@ -7,7 +7,7 @@ start-up, so there is no build step and no stale `.mo` file.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 
 from babel.messages.mofile import write_mo
@@ -77,8 +77,10 @@ def ltr(value: object) -> str:
     return f"{LRI}{value}{PDI}"
 
 
+@lru_cache(maxsize=8192)
 def hijri(date: dt.date) -> str:
-    """The Umm al-Qura date as YYYY/MM/DD, or '' outside the calendar's range."""
+    """The Umm al-Qura date as YYYY/MM/DD, or '' outside the calendar's range. Kept per date:
+    a page shows the same few dates (today, the usual expiry days) again and again."""
     try:
         h = Gregorian(date.year, date.month, date.day).to_hijri()
     except (OverflowError, ValueError):

@@ -34,11 +34,15 @@ def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages.renewals import documents as renewal_documents
     from server.pages.renewals import renewing
 
+    # The public register first: a card's QR code opens /verify/{number}, the busiest page,
+    # and Starlette tries the routes in order (it was 46 tries; no other path has the shape
+    # /verify or /verify/<one segment>).
     found: list[BaseRoute] = [
+        *lookup.ROUTES,
         *home.ROUTES, *signup.ROUTES, *signin.ROUTES, *security.ROUTES, *passkeys.ROUTES,
         *password.ROUTES,
         *documents.ROUTES,
-        *lookup.ROUTES, *cards.ROUTES, *profile.ROUTES, *entries.ROUTES, *applications.ROUTES,
+        *cards.ROUTES, *profile.ROUTES, *entries.ROUTES, *applications.ROUTES,
         *payments.ROUTES, *review_workflow.ROUTES, *review.ROUTES, *certificates.ROUTES,
         *services.ROUTES,
         *renewing.ROUTES, *renewal_documents.ROUTES, *credentials.ROUTES,

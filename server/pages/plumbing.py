@@ -38,7 +38,7 @@ from server.context import Context, build_context, session_cookie_name
 from server.i18n import LANGUAGES, direction, format_date, format_day, format_time
 from server.middleware import CSRF_FIELD, mask_token, tokens_match
 from server.schema import build_schema
-from server.templating import environment, render_block
+from server.templating import render_page
 
 OPERATIONS_DIR = WEB_DIR / "operations"
 
@@ -68,10 +68,7 @@ def render(request: Request, ctx: Context, template: str, values: dict | None = 
            *, block: str | None = None, status: int = 200,
            headers: dict[str, str] | None = None) -> HTMLResponse:
     data = page_context(request, ctx, **(values or {}))
-    if block is not None:
-        html = render_block(template, block, **data)
-    else:
-        html = environment().get_template(template).render(**data)
+    html = render_page(template, data, block, reload=not ctx.settings.production)
     response = HTMLResponse(html, status_code=status, headers=headers)
     response.headers["vary"] = "HX-Request, Cookie"
     return response
