@@ -91,7 +91,7 @@ async def payment_refund(request: Request):
     form = await read_form(request)
     values = form_values(form, "reason")
     payment_id = request.path_params["id"]
-    _, errors = await submit(ctx, "AdminRefundPayment", "refundPayment", {"input": {
+    payload, errors = await submit(ctx, "AdminRefundPayment", "refundPayment", {"input": {
         "paymentId": payment_id, "reason": values["reason"]}})
     if errors:
         payment = await _payment(ctx, payment_id)
@@ -100,7 +100,8 @@ async def payment_refund(request: Request):
         return render(request, ctx, "admin/payment_refund.html", {
             "payment": payment, "kinds": KIND_NAMES, "values": values, "errors": errors},
             status=422)
-    return redirect(request, "/admin/payments?done=refunded")
+    return redirect(request, "/admin/payments?done=" + (
+        "held" if payload.get("approvalRequest") else "refunded"))
 
 
 async def _refund_values(ctx: Context, **values) -> dict:
@@ -126,6 +127,7 @@ async def refund_decide(request: Request):
         return render(request, ctx, "admin/refunds.html", await _refund_values(
             ctx, errors=errors, failed_id=payment_id, values=values), status=422)
     return redirect(request, "/admin/refunds?done=" + (
+        "held" if payload.get("approvalRequest") else
         "approved" if payload["payment"]["refundStatus"] == "REFUNDED" else "declined"))
 
 

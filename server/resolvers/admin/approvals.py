@@ -1,8 +1,10 @@
 """Four eyes: a sensitive admin action is a request that a second admin approves or
 refuses; the requester can never decide their own. Mass extensions, reinstatements,
-refunds above an amount (an admin setting) wait for the approval; a suspension protects
-patients, so it is done at once and confirmed afterwards (refused, it is lifted). Each
-request and each decision is audited. What an approval does is in four_eyes.py."""
+refunds above an amount (an admin setting), an admin's own refund of a payment above that
+amount, and a reviewer's approval that changes an identity number or a birth date or that
+grants the Consultant rank wait for the approval; a suspension protects patients, so it is
+done at once and confirmed afterwards (refused, it is lifted). Each request and each
+decision is audited. What an approval does is in four_eyes.py."""
 
 from __future__ import annotations
 
@@ -23,7 +25,14 @@ EXTEND_REGISTRATIONS = "EXTEND_REGISTRATIONS"
 REINSTATE_REGISTRATION = "REINSTATE_REGISTRATION"
 CONFIRM_SUSPENSION = "CONFIRM_SUSPENSION"
 REFUND = "REFUND"
-ACTIONS = (EXTEND_REGISTRATIONS, REINSTATE_REGISTRATION, CONFIRM_SUSPENSION, REFUND)
+REFUND_PAYMENT = "REFUND_PAYMENT"  # an admin's refund nobody asked for (records.py)
+# A reviewer's approval held for a second admin (server/resolvers/review/decisions.py).
+PERSONAL_DATA_CHANGE = "PERSONAL_DATA_CHANGE"
+CONSULTANT_RANK = "CONSULTANT_RANK"
+ACTIONS = (EXTEND_REGISTRATIONS, REINSTATE_REGISTRATION, CONFIRM_SUSPENSION, REFUND,
+           REFUND_PAYMENT, PERSONAL_DATA_CHANGE, CONSULTANT_RANK)
+# Asked for by the reviewer who approved the application; decided by an admin.
+HELD_DECISIONS = (PERSONAL_DATA_CHANGE, CONSULTANT_RANK)
 STATUSES = ("PENDING", "APPROVED", "REFUSED", "UNDONE")
 
 REFUND_LIMIT = "four_eyes_refund_above"
@@ -33,8 +42,10 @@ MAX_REFUND_LIMIT = Decimal("1000000")
 
 async def ask(ctx: Caller, action: str, params: dict, summary: str, target: str = ""
               ) -> ApprovalRequest:
-    """Call inside the caller's transaction, so the request commits with what caused it."""
-    admin = require_role(ctx, "ADMIN")
+    """Call inside the caller's transaction, so the request commits with what caused it.
+    Admins ask; a reviewer asks only for the approval of an application they decided."""
+    admin = require_role(ctx, "REVIEWER", "ADMIN") if action in HELD_DECISIONS \
+        else require_role(ctx, "ADMIN")
     request = await ApprovalRequest.create(action=action, params=params, target=target[:64],
                                            summary=summary[:300], requested_by=admin)
     await audit.record("approval.requested", actor=admin, ip=ctx.ip,
