@@ -140,7 +140,9 @@ def _readable(entry: dict) -> dict:
     return {**entry, "actionName": audit_labels.action_name(entry["action"]),
             "targetName": audit_labels.TARGET_NAMES.get(entry["targetType"]),
             "targetUrl": audit_labels.target_url(entry["targetType"], entry["targetId"]),
-            "detailList": [{**d, "label": audit_labels.DETAIL_NAMES.get(d["key"])} for d in items]}
+            "detailList": [{**d, "label": audit_labels.DETAIL_NAMES.get(d["key"]),
+                            "valueName": audit_labels.VALUE_NAMES.get(d["key"], {}).get(
+                                d["value"])} for d in items]}
 
 
 async def audit_page(request: Request):

@@ -25,13 +25,13 @@ from server.config import Settings
 from server.domain import applications as rules
 from server.domain.errors import DomainError
 from server.domain.registry import registration_status
-from server.i18n import N_
+from server.i18n import N_, gettext
 from server.models.accounts import Account
 from server.models.applications import Application
 from server.models.practitioners import CpdActivity, Practitioner, Qualification, Registration
 from server.models.workflow import ApplicationNote
-from server.resolvers.admin import approvals
 from server.resolvers.employers import events as employer_events
+from server.resolvers.kernel import approval_requests as approvals
 from server.resolvers.kernel import audit, lifecycle, notify
 from server.resolvers.kernel.access import require_role
 from server.resolvers.kernel.caller import Caller
@@ -46,6 +46,9 @@ from server.resolvers.services.certificates import issue
 DECISIONS = {"APPROVE": "APPROVED", "REJECT": "REJECTED", "RETURN": "RETURNED"}
 # A held application is claimed by its reviewer until the second admin decides.
 HELD_CLAIM = dt.timedelta(days=3650)
+# A refused one is the reviewer's again for a usual claim (queue.CLAIM_FOR; queue.py
+# imports this module, not the other way round).
+BACK_TO_REVIEWER_FOR = dt.timedelta(minutes=30)
 IDENTITY_FIELDS = frozenset({"identityNumber", "dateOfBirth"})
 CONSULTANT_RANKS = frozenset({"CONSULTANT", "CONSULTANT_PHARMACIST"})
 
@@ -246,15 +249,13 @@ async def give_back_held(ctx: Caller, request, reason: str) -> Application:
     """The second admin refused: the record is left as it is; the application is the
     reviewer's again (claimed by them for the usual time), with the admin's reason as a
     staff note (never shown to the applicant)."""
-    from server.resolvers.review.queue import CLAIM_FOR
-
     admin = require_role(ctx, "ADMIN")
     async with in_transaction():
         application = await _held_application(request)
         data = {k: v for k, v in application.data.items() if k != "held"}
         reviewer_id = as_uuid(request.params["reviewer_id"])
         await Application.filter(id=application.id).update(
-            data=data, claimed_by_id=reviewer_id, claimed_until=clock.now() + CLAIM_FOR)
+            data=data, claimed_by_id=reviewer_id, claimed_until=clock.now() + BACK_TO_REVIEWER_FOR)
         application.data = data
         await ApplicationNote.create(application_id=application.id, author_id=admin.id,
                                      body=gettext_both(REFUSED_NOTE, reason=reason))
@@ -273,8 +274,6 @@ REFUSED_NOTE = N_("A second admin refused to confirm the approval of this applic
 
 def gettext_both(message: str, **values) -> str:
     """A staff note is read by staff of either language: Arabic, then English."""
-    from server.i18n import gettext
-
     return "\n\n".join(gettext(lang, message, **values) for lang in ("ar", "en"))
 
 
