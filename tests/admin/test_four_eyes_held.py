@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
+from server.context import session_cookie_name
 from server.domain.identity import saudi_id_check_digit
 from server.models.accounts import Account
 from server.models.applications import Application
@@ -20,7 +23,7 @@ from server.models.workflow import ApplicationNote, ApprovalRequest
 from tests.admin.test_admin import codes, paid_and_cancelled, payload
 from tests.admin.test_four_eyes import decide as decide_request
 from tests.builders import open_session, staff_session
-from tests.conftest import gql
+from tests.conftest import csrf_of, gql
 from tests.review.test_review import decide, practitioner_with_account, submitted
 
 REQUESTS = """query($status: ApprovalStatus) { approvalRequests(status: $status) {
@@ -261,3 +264,37 @@ async def test_an_admins_own_refund_above_the_amount_waits_for_a_second_admin(cl
         "paymentId": str(small.id), "reason": "Gateway error"}}, token=token),
         "refundPayment")
     assert at_once["approvalRequest"] is None and at_once["payment"]["status"] == "REFUNDED"
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+async def test_the_pages_say_a_large_console_refund_waits_and_the_audit_log_names_it(
+        browser_like, settings, lang):
+    _, token = await staff_session("admin")
+    _, second = await staff_session("admin")
+    browser_like.cookies.set(session_cookie_name(settings), token)
+    browser_like.cookies.set("lang", lang)
+    await browser_like.get("/admin/payments")
+    await gql(browser_like, LIMIT, {"input": {"refundAbove": "50"}}, token=token)
+    payment = await paid_and_cancelled(email=f"page-held-{lang}@example.com", refund_status="")
+    done = await browser_like.post(f"/admin/payments/{payment.id}/refund", data={
+        "reason": "Charged twice", "csrf_token": csrf_of(browser_like)})
+    assert done.status_code == 303 and done.headers["location"].endswith("done=held")
+    page = (await browser_like.get(done.headers["location"])).text
+    assert ("الاسترداد ينتظر موافقة مشرف ثانٍ" if lang == "ar"
+            else "The refund is waiting for a second admin.") in page
+    assert (await Payment.get(id=payment.id)).status == "PAID"
+    request = await ApprovalRequest.get(target=str(payment.id))
+    assert (await decide_request(browser_like, second, str(request.id)))["errors"] == []
+
+    audit = (await browser_like.get("/admin/audit?action=approval.")).text
+    main = audit[audit.index("<main"):]
+    if lang == "ar":
+        assert "طلب اعتماد مشرف ثانٍ" in main and "اعتمد طلب مراجعة ثنائية قدّمه غيره" in main
+        assert "استرداد دفعة تتجاوز حد المراجعة الثنائية" in main
+    else:
+        assert "Asked a second admin to approve" in main
+        assert "Approved another's four-eyes request" in main
+        assert "<dd><bdi>null</bdi></dd>" not in main and "<dd><bdi></bdi></dd>" not in main
+        assert "Refund of a payment above the four-eyes amount" in main
+    assert "REFUND_PAYMENT" not in main  # the code is named, not shown
+    assert f'href="/admin/approvals/{request.id}"' in main

@@ -135,8 +135,9 @@ async def refund_decide(request: Request):
 
 def _readable(entry: dict) -> dict:
     """An entry as a person reads it: the action's name, the target's page, each detail
-    under its own label (the reason first)."""
-    items = sorted(entry["detailItems"], key=lambda d: d["key"] != "reason")
+    under its own label (the reason first), empty ones left out."""
+    items = sorted((d for d in entry["detailItems"] if d["value"] not in ("", "null")),
+                   key=lambda d: d["key"] != "reason")  # an empty detail says nothing
     return {**entry, "actionName": audit_labels.action_name(entry["action"]),
             "targetName": audit_labels.TARGET_NAMES.get(entry["targetType"]),
             "targetUrl": audit_labels.target_url(entry["targetType"], entry["targetId"]),
