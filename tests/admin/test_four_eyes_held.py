@@ -298,3 +298,39 @@ async def test_the_pages_say_a_large_console_refund_waits_and_the_audit_log_name
         assert "Refund of a payment above the four-eyes amount" in main
     assert "REFUND_PAYMENT" not in main  # the code is named, not shown
     assert f'href="/admin/approvals/{request.id}"' in main
+
+
+async def test_a_held_application_stays_with_its_reviewer_until_the_second_admin(client):
+    """Nobody takes it away meanwhile: not the queue, not another reviewer opening it, not
+    the reviewer opening another application, not a supervisor's assignment or release."""
+    reviewer, staff = await staff_session("reviewer")
+    _, other = await staff_session("reviewer")
+    _, supervisor = await staff_session("supervisor")
+    application, _ = await identity_change(dateOfBirth="1991-04-05")
+    await decide(client, staff, application.id, "APPROVE")
+    held = await Application.get(id=application.id)
+    assert held.claimed_by_id == reviewer.id and held.data["held"]
+
+    def call(name, input_type, fields="errors { field code }"):
+        return f"""mutation($input: {input_type}!) {{ {name}(input: $input) {{ {fields} }} }}"""
+
+    taken = (await gql(client, call("claimNextApplication", "ClaimNextApplicationInput",
+                                    "application { id }"),
+                       {"input": {"kind": "PERSONAL_DATA_CHANGE"}}, token=other)
+             )["data"]["claimNextApplication"]["application"]
+    assert taken is None or taken["id"] != str(application.id)
+    await gql(client, call("claimApplication", "ClaimApplicationInput"),
+              {"input": {"applicationId": str(application.id)}}, token=other)
+    another = await submitted("GOOD_STANDING")
+    await gql(client, call("claimApplication", "ClaimApplicationInput"),
+              {"input": {"applicationId": str(another.id)}}, token=staff)
+    for name, input_type, extra in (
+            ("assignApplication", "AssignApplicationInput", {"team": "Identity"}),
+            ("forceReleaseApplication", "ForceReleaseApplicationInput",
+             {"reason": "Reviewer away"})):
+        body = (await gql(client, call(name, input_type), {"input": {
+            "applicationId": str(application.id), **extra}}, token=supervisor))["data"][name]
+        assert codes(body) == {"applicationId": "INVALID_STATE"}, name
+    still = await Application.get(id=application.id)
+    assert still.status == "IN_REVIEW" and still.claimed_by_id == reviewer.id
+    assert still.claimed_until == held.claimed_until and still.data["held"]
