@@ -48,7 +48,10 @@ async def approvals_page(request: Request):
     rows = (await execute(ctx, "AdminApprovalRequests", {
         "status": None if shown == "all" else "PENDING"})).data["approvalRequests"]
     return render(request, ctx, "admin/approvals.html", {
-        "requests": rows, "show_all": shown == "all", "actions": ACTION_NAMES,
+        # A held approval is shown by its changes, in the reader's language (its summary
+        # mixes both languages, for the audit log).
+        "requests": [{**r, "changeList": [_change(c, ctx.lang) for c in r["changes"]]}
+                     for r in rows], "show_all": shown == "all", "actions": ACTION_NAMES,
         "statuses": STATUS_NAMES})
 
 
