@@ -183,7 +183,9 @@ MUTATION: dict[str, Rule] = {
                                 own=True),
     # Staff.
     "decideApplication": Rule(REVIEWER, "Not one's own application; not under another "
-                                        "reviewer's claim."),
+                                        "reviewer's claim; an approval changing an "
+                                        "identity number or birth date, or granting a "
+                                        "Consultant rank, waits for a second admin."),
     "claimNextApplication": Rule(REVIEWER, "Takes the oldest waiting application."),
     "claimApplication": Rule(REVIEWER, "Opening one to decide it; never another's claim."),
     "releaseApplication": Rule(REVIEWER, "The holder or an admin, or anyone after the claim "
@@ -216,7 +218,8 @@ MUTATION: dict[str, Rule] = {
     "undoRegistrationExtension": Rule(ADMIN, "An approved extension, once; audited."),
     "updateFourEyesSettings": Rule(ADMIN, "Audited."),
     "updateCannedReasons": Rule(ADMIN, "Replace the prepared decision reasons."),
-    "refundPayment": Rule(ADMIN, "Refund a paid payment nobody asked about, with a reason."),
+    "refundPayment": Rule(ADMIN, "Refund a paid payment nobody asked about, with a reason; "
+                                 "above the four-eyes amount a second admin approves."),
     # Employers.
     "createOrganization": Rule(ADMIN, "Audited."),
     "createApiKey": Rule(ADMIN, "The secret is answered once; audited with its prefix."),

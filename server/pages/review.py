@@ -36,6 +36,10 @@ DECISION_DONE = {
     "APPROVED": N_("The application is approved."),
     "REJECTED": N_("The application is rejected."),
     "RETURNED": N_("The application is returned to the applicant for correction."),
+    # Four eyes (server/resolvers/review/decisions.py): the approval waits.
+    "IN_REVIEW": N_("Your approval is saved. It takes effect when a second admin approves "
+                    "it, because it changes an identity number or a date of birth, or "
+                    "grants the Consultant rank."),
 }
 REASON_REQUIRED = N_("Give the reason: the applicant sees it.")
 FIX_REQUIRED = N_("Say what the applicant should correct.")

@@ -43,6 +43,10 @@ ApplicationKind = strawberry.enum(rules.ApplicationKind, name="ApplicationKind")
 ApplicationStatus = strawberry.enum(rules.Status, name="ApplicationStatus")
 
 
+def _held(row: ApplicationModel, status: str) -> bool:
+    return status == "IN_REVIEW" and bool((row.data or {}).get("held"))
+
+
 @strawberry.type
 class CorrectableField:
     field: str
@@ -104,7 +108,16 @@ class Application:
 
     @strawberry.field(description="What happens next, in the request's language.")
     def next_step(self, info: Info) -> str:
+        if _held(self.model, self.status.value):
+            return gettext(info.context.lang, use_cases.AWAITING_SECOND_APPROVAL)
         return gettext(info.context.lang, use_cases.NEXT_STEP[self.status.value])
+
+    @strawberry.field(description="True while a reviewer's approval waits for a second "
+                                  "approval by an admin (four eyes: a change of identity "
+                                  "number or birth date, a Consultant rank); the status "
+                                  "stays IN_REVIEW meanwhile.")
+    def awaiting_second_approval(self) -> bool:
+        return _held(self.model, self.status.value)
 
     @strawberry.field(description="Days within which an application of this kind is "
                                   "usually decided once submitted (the regulator's target).")

@@ -171,7 +171,7 @@ def pay(page, application_id: str, amount: str) -> None:
 
 
 def approve(page, application_id: str, kind: str, recognised_hours: str | None = None,
-            reason: str | None = None):
+            reason: str | None = None, held: bool = False):
     """The reviewer: the queue (filtered to the kind), the application, the decision. With
     fewer hours than claimed and a `reason`, the decision is first sent without the reason
     (and refused: the applicant must be told why), then with it."""
@@ -191,7 +191,20 @@ def approve(page, application_id: str, kind: str, recognised_hours: str | None =
         form.locator("[name=recognisedHours]").fill(recognised_hours or "")
         form.locator("[name=reason]").fill(reason)
     form.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"decided=APPROVED"))
+    # Held (four eyes: a Consultant rank, an identity change): it waits for a second admin.
+    page.wait_for_url(re.compile(r"decided=IN_REVIEW" if held else r"decided=APPROVED"))
+
+
+def second_admin_approves(page, application_id: str) -> None:
+    """An admin (not the reviewer) approves the request a held approval waits on."""
+    page.goto("/admin/approvals")
+    card = page.locator(".card", has=page.locator(f"a[href='/review/{application_id}']"))
+    card.locator(".card__title a").click()
+    page.wait_for_url(re.compile(r"/admin/approvals/"))
+    assert_accessible(page)
+    page.locator("input[name=decision][value=approve]").check()
+    page.locator("form[action$='/decide'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"done=approved"))
 
 
 def assert_status(page, application_id: str, status: str) -> None:
@@ -363,7 +376,7 @@ def test_personal_data_change_is_approved_and_shows_on_the_record(
 
 
 def test_a_new_practitioner_is_classified_then_registered_and_gets_a_card(
-        practitioner_page, reviewer_page, base_url, tmp_path):
+        practitioner_page, reviewer_page, admin_page, base_url, tmp_path):
     who = Person("new.practitioner@example.com", "+966551230006", national_id(5006), "")
     page = practitioner_page(seed_account(base_url, who))
 
@@ -391,7 +404,8 @@ def test_a_new_practitioner_is_classified_then_registered_and_gets_a_card(
     pay(page, classification_id, "1800.00")
 
     reviewer = reviewer_page()
-    approve(reviewer, classification_id, "CLASSIFICATION")
+    approve(reviewer, classification_id, "CLASSIFICATION", held=True)
+    second_admin_approves(admin_page(), classification_id)
     page.goto("/record")
     assert codes.label("rank", "CONSULTANT", "ar") in text_of(
         page.locator("section[aria-labelledby=professional-title]"))
@@ -418,7 +432,7 @@ def test_a_new_practitioner_is_classified_then_registered_and_gets_a_card(
 
 
 def test_a_registrar_is_reclassified_as_a_consultant(
-        practitioner_page, reviewer_page, base_url, tmp_path):
+        practitioner_page, reviewer_page, admin_page, base_url, tmp_path):
     who = Person("reclassification@example.com", "+966551230007", national_id(5007),
                  "24-R-0005007")
     page = practitioner_page(seed_practitioner(base_url, who, rank="REGISTRAR"))
@@ -433,7 +447,8 @@ def test_a_registrar_is_reclassified_as_a_consultant(
     application_id = apply(page)
     pay(page, application_id, "1800.00")
 
-    approve(reviewer_page(), application_id, "RECLASSIFICATION")
+    approve(reviewer_page(), application_id, "RECLASSIFICATION", held=True)
+    second_admin_approves(admin_page(), application_id)
 
     page.goto("/record")
     rank_row = professional.locator(".summary-list__row").filter(has_text=ar("Rank"))

@@ -447,3 +447,99 @@ async def test_a_forbidden_call_leaves_an_audit_row(client, world):
                      token=world.a.token)
     assert outcome(body, "reviewQueue")[0] == "forbidden"
     assert await AuditEntry.filter(actor_id=world.a.account.id).count() == before + 1
+
+
+# ------------------------------------------------------------------ four eyes
+
+FOUR_EYES_DECIDE = """mutation($input: DecideApprovalRequestInput!) {
+  decideApprovalRequest(input: $input) { request { status } errors { field code } } }"""
+FOUR_EYES_ONE = "query($id: ID!) { approvalRequest(id: $id) { id status } }"
+
+
+def refusal(body: dict, name: str) -> str:
+    """How a call was refused: a top-level code, else the first UserError's code."""
+    if body.get("errors"):
+        return body["errors"][0]["extensions"]["code"]
+    errors = body["data"][name]["errors"]
+    return errors[0]["code"] if errors else "ok"
+
+
+async def _four_eyes_requests(client) -> list[tuple[str, str, str]]:
+    """One real pending request per kind a reviewer, a supervisor or an admin asks for:
+    (action, request id, the requester's token)."""
+    from server.models.practitioners import Practitioner
+    from server.models.workflow import ApprovalRequest
+    from tests.admin.test_admin import op, paid_and_cancelled
+    from tests.admin.test_four_eyes_held import classification, identity, identity_change
+    from tests.builders import imported_record, staff_session
+    from tests.review.test_review import decide
+
+    _, reviewer = await staff_session("reviewer")
+    _, supervisor = await staff_session("supervisor")
+    _, admin = await staff_session("admin")
+    asked = []
+    change, _ = await identity_change(identityNumber=identity(77))
+    assert (await decide(client, reviewer, change.id, "APPROVE"))["errors"] == []
+    asked.append(("PERSONAL_DATA_CHANGE", reviewer, str(change.id)))
+    rank, someone = await classification("CONSULTANT")
+    assert (await decide(client, supervisor, rank.id, "APPROVE"))["errors"] == []
+    asked.append(("CONSULTANT_RANK", supervisor, str(rank.id)))
+    await gql(client, """mutation($input: UpdateFourEyesSettingsInput!) {
+        updateFourEyesSettings(input: $input) { errors { code } } }""",
+              {"input": {"refundAbove": "10"}}, token=admin)
+    payment = await paid_and_cancelled(email="four-eyes-matrix@example.com", refund_status="")
+    body = await gql(client, """mutation($input: RefundPaymentInput!) { refundPayment(
+        input: $input) { approvalRequest { id } errors { code } } }""",
+                     {"input": {"paymentId": str(payment.id), "reason": "Paid twice"}},
+                     token=admin)
+    assert body["data"]["refundPayment"]["approvalRequest"], body
+    asked.append(("REFUND_PAYMENT", admin, str(payment.id)))
+    refund = await paid_and_cancelled(email="four-eyes-matrix-2@example.com")
+    body = await gql(client, op("AdminDecideRefund"), {"input": {
+        "paymentId": str(refund.id), "approve": True}}, token=admin)
+    assert body["data"]["decideRefund"]["approvalRequest"], body
+    asked.append(("REFUND", admin, str(refund.id)))
+    await imported_record(number="24-R-0770001", identity=identity(78))
+    body = await gql(client, op("AdminSuspendRegistration"), {"input": {
+        "registrationNumber": "24-R-0770001", "reason": "Complaint"}}, token=admin)
+    assert body["data"]["suspendRegistration"]["approvalRequest"], body
+    asked.append(("CONFIRM_SUSPENSION", admin, "24-R-0770001"))
+    assert await Practitioner.filter(id=someone.id, rank="REGISTRAR").exists()
+    return [(action, str((await ApprovalRequest.get(action=action, target=target)).id), token)
+            for action, token, target in asked]
+
+
+async def test_four_eyes_who_may_ask_and_who_may_decide(client):
+    """Reviewers and supervisors ask (by approving an application that needs it) but never
+    decide; admins ask for the rest; only another admin decides, never the requester;
+    anonymous callers and practitioners get nothing, and nothing changes on the way."""
+    from server.models.workflow import ApprovalRequest
+    from tests.admin.test_admin import practitioner_token
+    from tests.builders import staff_session
+
+    requests = await _four_eyes_requests(client)
+    assert {a for a, _, _ in requests} == {"PERSONAL_DATA_CHANGE", "CONSULTANT_RANK",
+                                           "REFUND_PAYMENT", "REFUND", "CONFIRM_SUSPENSION"}
+    _, practitioner = await practitioner_token()
+    _, reviewer = await staff_session("reviewer")
+    _, supervisor = await staff_session("supervisor")
+    _, second = await staff_session("admin")
+    for action, request_id, requester in requests:
+        decision = {"input": {"requestId": request_id, "approve": True}}
+        for token, expected in ((None, "UNAUTHENTICATED"), (practitioner, "FORBIDDEN"),
+                                (reviewer, "FORBIDDEN"), (supervisor, "FORBIDDEN")):
+            body = await gql(client, FOUR_EYES_DECIDE, decision, token=token)
+            assert refusal(body, "decideApprovalRequest") == expected, (action, body)
+            seen = await gql(client, FOUR_EYES_ONE, {"id": request_id}, token=token)
+            assert seen["errors"][0]["extensions"]["code"] == expected, (action, seen)
+            assert seen["data"] is None or seen["data"]["approvalRequest"] is None
+        own = await gql(client, FOUR_EYES_DECIDE, decision, token=requester)
+        # The requester: an admin is NOT_ALLOWED as the requester; a reviewer or supervisor
+        # who asked is no admin at all.
+        assert refusal(own, "decideApprovalRequest") in ("NOT_ALLOWED", "FORBIDDEN"), own
+        if action in ("REFUND_PAYMENT", "REFUND", "CONFIRM_SUSPENSION"):
+            assert refusal(own, "decideApprovalRequest") == "NOT_ALLOWED", (action, own)
+        assert (await ApprovalRequest.get(id=request_id)).status == "PENDING", action
+        done = await gql(client, FOUR_EYES_DECIDE, decision, token=second)
+        assert refusal(done, "decideApprovalRequest") == "ok", (action, done)
+        assert done["data"]["decideApprovalRequest"]["request"]["status"] == "APPROVED"

@@ -187,6 +187,14 @@ async def test_reclassification_to_a_higher_rank(live, deliver, smtp_server, sms
     await pay_in_sandbox(live, deliver, token, higher["application"]["id"])
     _, staff = await staff_session(email="reviewer@sijil.example")
     await decide(live, staff, higher["application"]["id"])
+    # The Consultant rank waits for a second admin (four eyes), then is granted.
+    from server.models.workflow import ApprovalRequest
+    from tests.admin.test_four_eyes import decide as decide_request
+
+    assert (await Practitioner.get(id=practitioner.id)).rank == "REGISTRAR"
+    request = await ApprovalRequest.get(target=higher["application"]["id"])
+    _, admin = await staff_session("admin")
+    assert (await decide_request(live.client, admin, str(request.id)))["errors"] == []
     assert (await Practitioner.get(id=practitioner.id)).rank == "CONSULTANT"
     assert (await Registration.get(practitioner_id=practitioner.id)).rank == "CONSULTANT"
 

@@ -13,8 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from server.domain import codes
+from server.domain.application_details import CHANGED_FIELDS
 from server.domain.errors import DomainError
 from server.i18n import N_, gettext
+from server.pages.admin import audit_labels
 from server.pages.admin.console import NUMBER_INVALID, admin_only
 from server.pages.forms import date_from_parts
 from server.pages.plumbing import (
@@ -28,12 +31,7 @@ from server.pages.plumbing import (
 )
 from server.resolvers.admin import console as admin_use_cases
 
-ACTION_NAMES = {
-    "EXTEND_REGISTRATIONS": N_("Extend registrations"),
-    "REINSTATE_REGISTRATION": N_("Reinstate a registration"),
-    "CONFIRM_SUSPENSION": N_("Confirm a suspension"),
-    "REFUND": N_("Refund above the four-eyes amount"),
-}
+ACTION_NAMES = audit_labels.ASKS_NAMES
 STATUS_NAMES = {
     "PENDING": N_("Waiting for a second admin"),
     "APPROVED": N_("Approved"),
@@ -50,7 +48,10 @@ async def approvals_page(request: Request):
     rows = (await execute(ctx, "AdminApprovalRequests", {
         "status": None if shown == "all" else "PENDING"})).data["approvalRequests"]
     return render(request, ctx, "admin/approvals.html", {
-        "requests": rows, "show_all": shown == "all", "actions": ACTION_NAMES,
+        # A held approval is shown by its changes, in the reader's language (its summary
+        # mixes both languages, for the audit log).
+        "requests": [{**r, "changeList": [_change(c, ctx.lang) for c in r["changes"]]}
+                     for r in rows], "show_all": shown == "all", "actions": ACTION_NAMES,
         "statuses": STATUS_NAMES})
 
 
@@ -61,11 +62,25 @@ async def _request_page(request: Request, ctx, errors: dict | None = None, statu
     if found is None:
         raise HTTPException(404)
     return render(request, ctx, "admin/approval.html", {
-        "req": found, "actions": ACTION_NAMES, "statuses": STATUS_NAMES,
+        "req": found, "changes": [_change(c, ctx.lang) for c in found["changes"]],
+        "actions": ACTION_NAMES, "statuses": STATUS_NAMES,
         "errors": errors or {}, "values": values or {},
         "done": request.query_params.get("done", ""),
         "own": ctx.account is not None and found["requestedByEmail"] == ctx.account.email},
         status=status)
+
+
+def _change(change: dict, lang: str) -> dict:
+    """A held approval's change as the page shows it: the field's name, from → to (a rank
+    by its name, a date as a date)."""
+    field = change["field"]
+    if field == "rank":
+        return {"label": gettext(lang, N_("Rank")), "date": False,
+                "from": codes.label("rank", change["fromValue"], lang) or change["fromValue"],
+                "to": codes.label("rank", change["toValue"], lang) or change["toValue"]}
+    label = CHANGED_FIELDS.get(field, (field,))[0]
+    return {"label": gettext(lang, label), "date": field == "dateOfBirth",
+            "from": change["fromValue"], "to": change["toValue"]}
 
 
 async def request_page(request: Request):

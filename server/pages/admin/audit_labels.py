@@ -27,15 +27,22 @@ ACTION_NAMES = {
     "admin.refund_refunded": N_("Approved a refund"),
     "admin.refund_declined": N_("Declined a refund"),
     "admin.payment_refunded": N_("Refunded a payment nobody asked about"),
+    "admin.registrations_extension_undone": N_("Undid a mass extension"),
     "application.claimed": N_("Took an application to review"),
     "application.released": N_("Released an application"),
     "application.viewed": N_("Opened an application"),
+    "approval.requested": N_("Asked a second admin to approve"),
+    "approval.approved": N_("Approved another's four-eyes request"),
+    "approval.refused": N_("Refused another's four-eyes request"),
     "authz.forbidden": N_("Was refused something not allowed"),
     "claim.conflict": N_("Gave the details of a record another account holds"),
     "claim.failed": N_("Failed to link a record"),
     "claim.succeeded": N_("Linked their record"),
     "classification.rank_set": N_("Set the rank to grant"),
     "decision.approved": N_("Approved an application"),
+    "decision.held": N_("Approved an application, pending a second admin's approval"),
+    "decision.second_approval_refused": N_(
+        "Refused to confirm an approval: the application went back to its reviewer"),
     "decision.rejected": N_("Rejected an application"),
     "decision.returned": N_("Returned an application for correction"),
     "document.access_denied": N_("Was refused a document"),
@@ -68,6 +75,7 @@ ACTION_FILTERS = (
     ("signin.", N_("Sign-ins")), ("decision.", N_("Decisions")), ("admin.", N_("Admin actions")),
     ("payment.", N_("Payments")), ("document.", N_("Documents")), ("settings.", N_("Settings")),
     ("claim.", N_("Record links")), ("authz.", N_("Refusals")),
+    ("approval.", N_("Four eyes")),
 )
 DETAIL_NAMES = {
     "reason": N_("Reason"), "kind": N_("Kind"), "amount": N_("Amount"),
@@ -76,12 +84,27 @@ DETAIL_NAMES = {
     "identity": N_("Identity number"), "number": N_("Registration number"),
     "certificates_revoked": N_("Certificates revoked"), "filters": N_("Filters"),
     "size": N_("Size (bytes)"), "operation": N_("Operation"), "rank": N_("Rank"),
+    "asks": N_("Asks for"), "summary": N_("Summary"), "request": N_("Four-eyes request"),
+    "requested_by": N_("Asked by (account)"), "reviewer": N_("Reviewer (account)"),
 }
+# Detail values that are codes: key → {code: name}. The four-eyes actions are named as on
+# the approvals page.
+ASKS_NAMES = {
+    "EXTEND_REGISTRATIONS": N_("Extend registrations"),
+    "REINSTATE_REGISTRATION": N_("Reinstate a registration"),
+    "CONFIRM_SUSPENSION": N_("Confirm a suspension"),
+    "REFUND": N_("Refund above the four-eyes amount"),
+    "REFUND_PAYMENT": N_("Refund of a payment above the four-eyes amount"),
+    "PERSONAL_DATA_CHANGE": N_("Change of identity number or date of birth"),
+    "CONSULTANT_RANK": N_("Grant of the Consultant rank"),
+}
+VALUE_NAMES = {"asks": ASKS_NAMES}
 TARGET_NAMES = {
     "application": N_("Application"), "payment": N_("Payment"),
     "registration": N_("Registration"), "account": N_("Account"), "document": N_("Document"),
     "setting": N_("Setting"), "export": N_("Export"), "practitioner": N_("Practitioner"),
     "organization": N_("Organisation"), "api_key": N_("API key"), "session": N_("Session"),
+    "approval_request": N_("Four-eyes request"),
 }
 
 
@@ -100,6 +123,8 @@ def target_url(target_type: str, target_id: str) -> str | None:
         return f"/review/{target_id}"
     if target_type == "registration":
         return f"/admin/registrations?number={target_id}"
+    if target_type == "approval_request":
+        return f"/admin/approvals/{target_id}"
     if target_type in ("account", "payment", "document", "session"):
         return f"/admin/audit?target={target_id}"
     return None

@@ -91,7 +91,7 @@ async def payment_refund(request: Request):
     form = await read_form(request)
     values = form_values(form, "reason")
     payment_id = request.path_params["id"]
-    _, errors = await submit(ctx, "AdminRefundPayment", "refundPayment", {"input": {
+    payload, errors = await submit(ctx, "AdminRefundPayment", "refundPayment", {"input": {
         "paymentId": payment_id, "reason": values["reason"]}})
     if errors:
         payment = await _payment(ctx, payment_id)
@@ -100,7 +100,8 @@ async def payment_refund(request: Request):
         return render(request, ctx, "admin/payment_refund.html", {
             "payment": payment, "kinds": KIND_NAMES, "values": values, "errors": errors},
             status=422)
-    return redirect(request, "/admin/payments?done=refunded")
+    return redirect(request, "/admin/payments?done=" + (
+        "held" if payload.get("approvalRequest") else "refunded"))
 
 
 async def _refund_values(ctx: Context, **values) -> dict:
@@ -126,6 +127,7 @@ async def refund_decide(request: Request):
         return render(request, ctx, "admin/refunds.html", await _refund_values(
             ctx, errors=errors, failed_id=payment_id, values=values), status=422)
     return redirect(request, "/admin/refunds?done=" + (
+        "held" if payload.get("approvalRequest") else
         "approved" if payload["payment"]["refundStatus"] == "REFUNDED" else "declined"))
 
 
@@ -133,12 +135,15 @@ async def refund_decide(request: Request):
 
 def _readable(entry: dict) -> dict:
     """An entry as a person reads it: the action's name, the target's page, each detail
-    under its own label (the reason first)."""
-    items = sorted(entry["detailItems"], key=lambda d: d["key"] != "reason")
+    under its own label (the reason first), empty ones left out."""
+    items = sorted((d for d in entry["detailItems"] if d["value"] not in ("", "null")),
+                   key=lambda d: d["key"] != "reason")  # an empty detail says nothing
     return {**entry, "actionName": audit_labels.action_name(entry["action"]),
             "targetName": audit_labels.TARGET_NAMES.get(entry["targetType"]),
             "targetUrl": audit_labels.target_url(entry["targetType"], entry["targetId"]),
-            "detailList": [{**d, "label": audit_labels.DETAIL_NAMES.get(d["key"])} for d in items]}
+            "detailList": [{**d, "label": audit_labels.DETAIL_NAMES.get(d["key"]),
+                            "valueName": audit_labels.VALUE_NAMES.get(d["key"], {}).get(
+                                d["value"])} for d in items]}
 
 
 async def audit_page(request: Request):

@@ -1,8 +1,10 @@
 """Four eyes: a sensitive admin action is a request that a second admin approves or
 refuses; the requester can never decide their own. Mass extensions, reinstatements,
-refunds above an amount (an admin setting) wait for the approval; a suspension protects
-patients, so it is done at once and confirmed afterwards (refused, it is lifted). Each
-request and each decision is audited. What an approval does is in four_eyes.py."""
+refunds above an amount (an admin setting), an admin's own refund of a payment above that
+amount, and a reviewer's approval that changes an identity number or a birth date or that
+grants the Consultant rank wait for the approval; a suspension protects patients, so it is
+done at once and confirmed afterwards (refused, it is lifted). Each request and each
+decision is audited. What an approval does is in four_eyes.py."""
 
 from __future__ import annotations
 
@@ -16,36 +18,27 @@ from server.models.settings import Setting
 from server.models.workflow import ApprovalRequest
 from server.resolvers.kernel import audit
 from server.resolvers.kernel.access import require_role
+from server.resolvers.kernel.approval_requests import (  # noqa: F401 (the names admins use)
+    ACTIONS,
+    CONFIRM_SUSPENSION,
+    CONSULTANT_RANK,
+    EXTEND_REGISTRATIONS,
+    HELD_DECISIONS,
+    PERSONAL_DATA_CHANGE,
+    REFUND,
+    REFUND_PAYMENT,
+    REINSTATE_REGISTRATION,
+    ask,
+    pending_for,
+)
 from server.resolvers.kernel.caller import Caller
 from server.resolvers.kernel.ids import as_uuid
 
-EXTEND_REGISTRATIONS = "EXTEND_REGISTRATIONS"
-REINSTATE_REGISTRATION = "REINSTATE_REGISTRATION"
-CONFIRM_SUSPENSION = "CONFIRM_SUSPENSION"
-REFUND = "REFUND"
-ACTIONS = (EXTEND_REGISTRATIONS, REINSTATE_REGISTRATION, CONFIRM_SUSPENSION, REFUND)
 STATUSES = ("PENDING", "APPROVED", "REFUSED", "UNDONE")
 
 REFUND_LIMIT = "four_eyes_refund_above"
 DEFAULT_REFUND_LIMIT = Decimal("1000.00")
 MAX_REFUND_LIMIT = Decimal("1000000")
-
-
-async def ask(ctx: Caller, action: str, params: dict, summary: str, target: str = ""
-              ) -> ApprovalRequest:
-    """Call inside the caller's transaction, so the request commits with what caused it."""
-    admin = require_role(ctx, "ADMIN")
-    request = await ApprovalRequest.create(action=action, params=params, target=target[:64],
-                                           summary=summary[:300], requested_by=admin)
-    await audit.record("approval.requested", actor=admin, ip=ctx.ip,
-                       target_type="approval_request", target_id=request.id, asks=action,
-                       summary=summary[:300])
-    return request
-
-
-async def pending_for(action: str, target: str) -> bool:
-    return await ApprovalRequest.filter(action=action, status="PENDING",
-                                        target=target[:64]).exists()
 
 
 async def listing(ctx: Caller, status: str | None = "PENDING") -> list[ApprovalRequest]:

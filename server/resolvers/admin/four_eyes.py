@@ -1,7 +1,8 @@
 """A second admin decides a four-eyes request (approvals.py): approving does the action
 (or, for a suspension, confirms what was done); refusing does nothing (or lifts the
-suspension). The requester may not decide their own request; two admins deciding at once
-cannot both win (a conditional update on PENDING)."""
+suspension, or gives a held application back to its reviewer: decisions.py). The
+requester may not decide their own request; two admins deciding at once cannot both win
+(a conditional update on PENDING)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from server.resolvers.admin import approvals, console, records
 from server.resolvers.kernel import audit
 from server.resolvers.kernel.caller import Caller
 from server.resolvers.kernel.ids import as_uuid
+from server.resolvers.review import decisions
 
 MAX_REASON = 500
 
@@ -42,11 +44,21 @@ async def _do(ctx: Caller, request: ApprovalRequest) -> dict:
         await records.decide_refund(ctx, p["payment_id"], True, p.get("reason", ""),
                                     approved=True)
         return {}
+    if request.action == approvals.REFUND_PAYMENT:
+        await records.refund_payment(ctx, p["payment_id"], p.get("reason", ""), approved=True)
+        return {}
+    if request.action in approvals.HELD_DECISIONS:
+        await decisions.complete_held(ctx, request)
+        return {}
     return {}  # CONFIRM_SUSPENSION: it was done when asked for
 
 
 async def _undo(ctx: Caller, request: ApprovalRequest, reason: str) -> dict:
-    """What refusing does: only a suspension is undone (it was in force meanwhile)."""
+    """What refusing does: a suspension is undone (it was in force meanwhile); a held
+    approval goes back to the reviewer who asked (decisions.give_back_held)."""
+    if request.action in approvals.HELD_DECISIONS:
+        await decisions.give_back_held(ctx, request, reason)
+        return {}
     if request.action == approvals.CONFIRM_SUSPENSION:
         registration = await console.registration_by_number(ctx, request.params["number"])
         if registration is not None and registration.suspended:

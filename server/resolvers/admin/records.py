@@ -195,10 +195,12 @@ async def payment_by_id(ctx: Caller, payment_id) -> tuple[Payment | None, dict]:
     return row, await events_of([row] if row else [])
 
 
-async def refund_payment(ctx: Caller, payment_id, reason: str) -> Payment:
+async def refund_payment(ctx: Caller, payment_id, reason: str, approved: bool = False):
     """An admin refunds a paid payment nobody asked about (paid twice, a gateway error), with
     the reason: claimed first (two admins cannot refund it twice), the gateway refunds, then
-    the payment is REFUNDED. A gateway error changes nothing. Audited with the reason."""
+    the payment is REFUNDED. A gateway error changes nothing. Audited with the reason.
+    More than the four-eyes amount asks a second admin instead (unless `approved`, when the
+    second admin approves it): returns (payment, the approval request or None)."""
     admin = require_admin(ctx)
     reason = " ".join(str(reason or "").split())
     if not reason:
@@ -212,6 +214,10 @@ async def refund_payment(ctx: Caller, payment_id, reason: str) -> Payment:
     if payment.status != "PAID" or payment.refund_status not in ("", "DECLINED"):
         raise DomainError("INVALID_STATE", "paymentId", N_(
             "Only a paid payment with no refund under way can be refunded."))
+    if not approved:
+        request = await _ask_second_admin_to_refund(ctx, payment, reason)
+        if request is not None:
+            return payment, request
     claimed = await Payment.filter(id=payment.id, status="PAID",
                                    refund_status=payment.refund_status).update(
         refund_status="PROCESSING")
@@ -236,4 +242,22 @@ async def refund_payment(ctx: Caller, payment_id, reason: str) -> Payment:
                            target_id=payment.id, ip=ctx.ip, reason=reason,
                            amount=fees.amount_string(Decimal(payment.amount)),
                            application=str(payment.application_id))
-    return await Payment.get(id=payment.id)
+    return await Payment.get(id=payment.id), None
+
+
+async def _ask_second_admin_to_refund(ctx: Caller, payment: Payment, reason: str):
+    """refundPayment above the four-eyes amount; None when one admin suffices."""
+    amount = Decimal(payment.amount) - Decimal(payment.refunded_amount or 0)
+    if amount <= await approvals.refund_limit():
+        return None
+    if await approvals.pending_for(approvals.REFUND_PAYMENT, str(payment.id)):
+        raise DomainError("INVALID_STATE", "paymentId", N_(
+            "This refund is already waiting for a second admin."))
+    application = await Application.get_or_none(id=payment.application_id)
+    reference = application.reference if application is not None else ""
+    async with in_transaction():
+        return await approvals.ask(ctx, approvals.REFUND_PAYMENT, {
+            "payment_id": str(payment.id), "amount": fees.amount_string(amount),
+            "reason": reason, "reference": reference or ""},
+            f"{fees.amount_string(amount)} SAR · {reference or payment.id}",
+            target=str(payment.id))

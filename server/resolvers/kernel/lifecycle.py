@@ -28,6 +28,10 @@ NEXT_STEP = {
     "REJECTED": N_("Your application was not approved. The reason is shown."),
     "CANCELLED": N_("You cancelled this application."),
 }
+# IN_REVIEW, while a reviewer's approval waits for a second admin (review/decisions.py).
+AWAITING_SECOND_APPROVAL = N_("The reviewer approved your application. Because it changes "
+                              "your identity details or grants the Consultant rank, a "
+                              "second approval is needed before it takes effect.")
 
 
 async def lock_practitioner(practitioner_id) -> None:

@@ -1,9 +1,21 @@
 """Deciding applications: by the system (a renewal that meets every rule is approved the
 moment it is paid) or by a reviewer (approve, reject, or return for correction). What an
-approval does depends on the kind; every decision notifies the applicant."""
+approval does depends on the kind; every decision notifies the applicant.
+
+Four eyes: a reviewer's approval that changes an identity number or a birth date, or that
+grants a Consultant rank, does not take effect at once. The application stays IN_REVIEW,
+held by that reviewer, marked `data["held"]`, and a request waits for a second admin
+(server/resolvers/admin/approvals.py); the applicant and the reviewer are shown that it
+waits. Approved, the reviewer's decision is done as it would have been (the change, the
+history, the emails). Refused, nothing changes on the record and the application goes back
+to the reviewer who approved it, with the admin's reason as a staff note: a second check
+stops the change, but the decision the applicant hears, and can act on (correct and send
+again, or appeal), stays the reviewer's, who now returns or rejects it with a reason
+written for the applicant, or approves it again after, say, a missing document arrived."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from tortoise.transactions import in_transaction
@@ -13,11 +25,13 @@ from server.config import Settings
 from server.domain import applications as rules
 from server.domain.errors import DomainError
 from server.domain.registry import registration_status
-from server.i18n import N_
+from server.i18n import N_, gettext
 from server.models.accounts import Account
 from server.models.applications import Application
 from server.models.practitioners import CpdActivity, Practitioner, Qualification, Registration
+from server.models.workflow import ApplicationNote
 from server.resolvers.employers import events as employer_events
+from server.resolvers.kernel import approval_requests as approvals
 from server.resolvers.kernel import audit, lifecycle, notify
 from server.resolvers.kernel.access import require_role
 from server.resolvers.kernel.caller import Caller
@@ -30,6 +44,13 @@ from server.resolvers.register.numbers import next_registration_number
 from server.resolvers.services.certificates import issue
 
 DECISIONS = {"APPROVE": "APPROVED", "REJECT": "REJECTED", "RETURN": "RETURNED"}
+# A held application is claimed by its reviewer until the second admin decides.
+HELD_CLAIM = dt.timedelta(days=3650)
+# A refused one is the reviewer's again for a usual claim (queue.CLAIM_FOR; queue.py
+# imports this module, not the other way round).
+BACK_TO_REVIEWER_FOR = dt.timedelta(minutes=30)
+IDENTITY_FIELDS = frozenset({"identityNumber", "dateOfBirth"})
+CONSULTANT_RANKS = frozenset({"CONSULTANT", "CONSULTANT_PHARMACIST"})
 
 
 async def after_payment(settings: Settings, application: Application) -> None:
@@ -96,6 +117,14 @@ async def apply_decision(ctx: Caller, application_id: str, decision: str, reason
         raise DomainError("INVALID_STATE", None, N_(
             "This application is %(status)s: it cannot be decided now."),
             status=application.status)
+    if is_held(application):
+        raise DomainError("INVALID_STATE", None, AWAITING)
+    if to == "APPROVED":
+        action = await held_action(application)
+        if action is not None:
+            async with in_transaction():
+                await _hold(ctx, reviewer, application, action, reason)
+            return application
     extra = {}
     if to == "APPROVED" and application.kind == "CPD_RECOGNITION" and \
             recognised_hours is not None:
@@ -115,6 +144,137 @@ async def apply_decision(ctx: Caller, application_id: str, decision: str, reason
                            target_type="application", target_id=application.id,
                            kind=application.kind, reason=reason)
     return application
+
+
+AWAITING = N_("Approved by the reviewer: waiting for a second approval by an admin.")
+
+
+def is_held(application: Application) -> bool:
+    return bool((application.data or {}).get("held"))
+
+
+async def held_action(application: Application) -> str | None:
+    """The four-eyes action an approval of this application needs, or None."""
+    data = application.data or {}
+    if application.kind == "PERSONAL_DATA_CHANGE":
+        return approvals.PERSONAL_DATA_CHANGE \
+            if IDENTITY_FIELDS & set(data.get("changes", {})) else None
+    if application.kind in ("CLASSIFICATION", "RECLASSIFICATION") and \
+            data.get("rank") in CONSULTANT_RANKS:
+        current = await Practitioner.get(id=application.practitioner_id)
+        return approvals.CONSULTANT_RANK if current.rank != data["rank"] else None
+    return None
+
+
+async def _summary(application: Application, action: str) -> tuple[str, dict]:
+    """Who, and from → to, in both languages (the request's summary is read by admins
+    of either language; the page labels the fields)."""
+    practitioner = await Practitioner.get(id=application.practitioner_id)
+    who = (f"{practitioner.first_name_en} {practitioner.family_name_en} / "
+           f"{practitioner.first_name_ar} {practitioner.family_name_ar}")
+    data = application.data or {}
+    if action == approvals.PERSONAL_DATA_CHANGE:
+        before = data.get("before", {})
+        changes = {f: v for f, v in data.get("changes", {}).items() if f in IDENTITY_FIELDS}
+        labels = {"identityNumber": "Identity number / رقم الهوية",
+                  "dateOfBirth": "Date of birth / تاريخ الميلاد"}
+        parts = [f"{labels[f]}: {before.get(f, '')} → {v}" for f, v in sorted(changes.items())]
+        return (f"{application.reference} · {who} · " + "; ".join(parts),
+                {"changes": {f: {"from": str(before.get(f, "")), "to": str(v)}
+                             for f, v in changes.items()}})
+    return (f"{application.reference} · {who} · Rank / الرتبة: {practitioner.rank} → "
+            f"{data['rank']}", {"changes": {"rank": {"from": practitioner.rank,
+                                                     "to": data["rank"]}}})
+
+
+async def _hold(ctx: Caller, reviewer, application: Application, action: str,
+                reason: str) -> None:
+    """Inside the caller's transaction: IN_REVIEW, claimed by the reviewer until the second
+    admin decides, and the request for that admin."""
+    if await approvals.pending_for(action, str(application.id)):
+        raise DomainError("INVALID_STATE", None, AWAITING)
+    if application.status == "SUBMITTED":
+        await lifecycle.transition(application, "IN_REVIEW", actor_id=reviewer.id,
+                                   actor_kind="REVIEWER")
+    summary, shown = await _summary(application, action)
+    request = await approvals.ask(ctx, action, {
+        "application_id": str(application.id), "reference": application.reference or "",
+        "kind": application.kind, "reviewer_id": str(reviewer.id), "reason": reason,
+        **shown}, summary, target=str(application.id))
+    data = {**(application.data or {}), "held": {
+        "request_id": str(request.id), "action": action, "reviewer_id": str(reviewer.id),
+        "reason": reason, "at": clock.now().isoformat()}}
+    moved = await Application.filter(id=application.id, status="IN_REVIEW").update(
+        data=data, claimed_by_id=reviewer.id, claimed_until=clock.now() + HELD_CLAIM)
+    if moved != 1:
+        raise DomainError("INVALID_STATE", None, N_(
+            "This application was changed meanwhile: reload the page."))
+    application.data, application.claimed_by_id = data, reviewer.id
+    await audit.record("decision.held", actor=reviewer, ip=ctx.ip,
+                       target_type="application", target_id=application.id,
+                       kind=application.kind, asks=action, request=str(request.id),
+                       reason=reason)
+
+
+async def _held_application(request) -> Application:
+    application = await Application.get_or_none(id=request.params["application_id"])
+    if application is None or application.status != "IN_REVIEW" or \
+            (application.data or {}).get("held", {}).get("request_id") != str(request.id):
+        raise DomainError("INVALID_STATE", "requestId", N_(
+            "This application is no longer waiting for this approval."))
+    return application
+
+
+async def complete_held(ctx: Caller, request) -> Application:
+    """The second admin approved: the reviewer's approval is done, as the reviewer's (the
+    admin's part is on the request and in the audit log)."""
+    admin = require_role(ctx, "ADMIN")
+    async with in_transaction():
+        application = await _held_application(request)
+        data = {k: v for k, v in application.data.items() if k != "held"}
+        await Application.filter(id=application.id).update(data=data)
+        application.data = data
+        held = request.params
+        reviewer_id = as_uuid(held["reviewer_id"])
+        await _decide(ctx.settings, application, "APPROVED", actor_id=reviewer_id,
+                      actor_kind="REVIEWER", reason=held.get("reason", ""))
+        await audit.record("decision.approved", actor=admin, ip=ctx.ip,
+                           target_type="application", target_id=application.id,
+                           kind=application.kind, reason=held.get("reason", ""),
+                           reviewer=held["reviewer_id"], request=str(request.id))
+    return application
+
+
+async def give_back_held(ctx: Caller, request, reason: str) -> Application:
+    """The second admin refused: the record is left as it is; the application is the
+    reviewer's again (claimed by them for the usual time), with the admin's reason as a
+    staff note (never shown to the applicant)."""
+    admin = require_role(ctx, "ADMIN")
+    async with in_transaction():
+        application = await _held_application(request)
+        data = {k: v for k, v in application.data.items() if k != "held"}
+        reviewer_id = as_uuid(request.params["reviewer_id"])
+        await Application.filter(id=application.id).update(
+            data=data, claimed_by_id=reviewer_id, claimed_until=clock.now() + BACK_TO_REVIEWER_FOR)
+        application.data = data
+        await ApplicationNote.create(application_id=application.id, author_id=admin.id,
+                                     body=gettext_both(REFUSED_NOTE, reason=reason))
+        await audit.record("decision.second_approval_refused", actor=admin, ip=ctx.ip,
+                           target_type="application", target_id=application.id,
+                           kind=application.kind, reason=reason,
+                           reviewer=request.params["reviewer_id"], request=str(request.id))
+    return application
+
+
+REFUSED_NOTE = N_("A second admin refused to confirm the approval of this application, so "
+                  "nothing changed on the record. Their reason: %(reason)s. Decide it "
+                  "again: return it to the applicant or reject it with a reason they can "
+                  "act on, or approve it again once what was missing is here.")
+
+
+def gettext_both(message: str, **values) -> str:
+    """A staff note is read by staff of either language: Arabic, then English."""
+    return "\n\n".join(gettext(lang, message, **values) for lang in ("ar", "en"))
 
 
 def _hours(value) -> Decimal:

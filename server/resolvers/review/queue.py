@@ -248,6 +248,8 @@ async def release(ctx: Caller, application_id) -> Application:
     application = await _get(application_id)
     if application.status != "IN_REVIEW":
         raise DomainError("INVALID_STATE", None, NOT_IN_REVIEW, status=application.status)
+    if decisions.is_held(application):
+        raise DomainError("INVALID_STATE", None, decisions.AWAITING)
     holder = claim_holder(application)
     if holder is not None and holder != reviewer.id and "ADMIN" not in reviewer.role_list:
         raise DomainError("NOT_ALLOWED", None, NOT_YOUR_CLAIM)
@@ -296,7 +298,8 @@ async def claim(ctx: Caller, application_id) -> Application:
     so."""
     reviewer = require_staff(ctx)
     application = await _get(application_id)
-    if application.applicant_id == reviewer.id or application.status not in QUEUE_STATUSES:
+    if application.applicant_id == reviewer.id or application.status not in QUEUE_STATUSES \
+            or decisions.is_held(application):  # its claim lasts until the second admin's
         return application
     holder = claim_holder(application)
     if holder is not None and holder != reviewer.id:
@@ -321,6 +324,8 @@ async def _release_held(ctx: Caller, reviewer, but) -> None:
     """Back to the queue: every application the reviewer holds but `but`."""
     for held in await Application.filter(status="IN_REVIEW", claimed_by_id=reviewer.id) \
             .exclude(id=but):
+        if decisions.is_held(held):
+            continue  # waiting for a second admin: it stays the reviewer's
         moved = await Application.filter(id=held.id, status="IN_REVIEW",
                                          claimed_by_id=reviewer.id) \
             .update(status="SUBMITTED", claimed_by_id=None, claimed_until=None)

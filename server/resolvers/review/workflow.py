@@ -22,6 +22,7 @@ from server.resolvers.kernel import audit
 from server.resolvers.kernel.access import require_role, require_staff
 from server.resolvers.kernel.caller import Caller
 from server.resolvers.kernel.ids import as_uuid
+from server.resolvers.review import decisions
 
 HOLIDAYS = "holidays"
 MAX_NOTE = 2000
@@ -65,6 +66,8 @@ async def assign(ctx: Caller, application_id, reviewer_id=None, team: str | None
     if application.status not in OPEN:
         raise DomainError("INVALID_STATE", "applicationId", N_(
             "Only an application waiting for a decision can be assigned."))
+    if decisions.is_held(application):
+        raise DomainError("INVALID_STATE", "applicationId", decisions.AWAITING)
     release_claim = application.status == "IN_REVIEW" and application.claimed_by_id and (
         reviewer is None or application.claimed_by_id != reviewer.id)
     async with in_transaction():
@@ -105,6 +108,8 @@ async def force_release(ctx: Caller, application_id, reason: str) -> Application
     if application.status != "IN_REVIEW":
         raise DomainError("INVALID_STATE", "applicationId", N_(
             "Only an application in review can be released."))
+    if decisions.is_held(application):
+        raise DomainError("INVALID_STATE", "applicationId", decisions.AWAITING)
     async with in_transaction():
         moved = await Application.filter(
             id=application.id, status="IN_REVIEW", claimed_by_id=application.claimed_by_id

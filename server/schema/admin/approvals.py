@@ -21,6 +21,9 @@ class ApprovalAction(enum.Enum):
     REINSTATE_REGISTRATION = "REINSTATE_REGISTRATION"
     CONFIRM_SUSPENSION = "CONFIRM_SUSPENSION"
     REFUND = "REFUND"
+    REFUND_PAYMENT = "REFUND_PAYMENT"
+    PERSONAL_DATA_CHANGE = "PERSONAL_DATA_CHANGE"
+    CONSULTANT_RANK = "CONSULTANT_RANK"
 
 
 @strawberry.enum(description="PENDING until a second admin decides; UNDONE: an approved "
@@ -37,6 +40,13 @@ class ExtendedRegistration:
     registration_number: str
     valid_until_before: dt.date
     valid_until_after: dt.date
+
+
+@strawberry.type(description="One value a held approval would change.")
+class ApprovalChange:
+    field: str = strawberry.field(description="identityNumber, dateOfBirth or rank.")
+    from_value: str
+    to_value: str
 
 
 @strawberry.type
@@ -60,6 +70,12 @@ class ApprovalRequest:
     undone: int | None = strawberry.field(description="Registrations put back by an undo.")
     extended: list[ExtendedRegistration] = strawberry.field(description=(
         "What an approved mass extension did (at most the first 500)."))
+    application_id: strawberry.ID | None = strawberry.field(description=(
+        "The application a reviewer approved, held for this request (PERSONAL_DATA_CHANGE, "
+        "CONSULTANT_RANK)."))
+    application_reference: str | None
+    changes: list[ApprovalChange] = strawberry.field(description=(
+        "What a held approval changes on the record, from → to."))
 
     @classmethod
     def of(cls, row) -> ApprovalRequest:
@@ -80,7 +96,13 @@ class ApprovalRequest:
             extended=[ExtendedRegistration(registration_number=d["number"],
                                            valid_until_before=day(d["before"]),
                                            valid_until_after=day(d["after"]))
-                      for d in r.get("done", [])[:500]])
+                      for d in r.get("done", [])[:500]],
+            application_id=strawberry.ID(p["application_id"]) if p.get("application_id")
+            else None,
+            application_reference=p.get("reference") or None,
+            changes=[ApprovalChange(field=f, from_value=str(c.get("from", "")),
+                                    to_value=str(c.get("to", "")))
+                     for f, c in sorted((p.get("changes") or {}).items())])
 
 
 @strawberry.type

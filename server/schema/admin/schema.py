@@ -296,10 +296,14 @@ class Mutation:
         return await mutation_payload(info, AdminPaymentPayload, run)
 
     @strawberry.mutation(description="Refunds a paid payment nobody asked about (a duplicate, "
-                                     "a gateway error), with the reason (admins). Audited.")
+                                     "a gateway error), with the reason (admins). Audited. "
+                                     "More than the four-eyes amount waits for a second "
+                                     "admin (approvalRequest).")
     async def refund_payment(self, info: Info, input: RefundPaymentInput) -> AdminPaymentPayload:
         async def run():
-            row = await records.refund_payment(info.context, input.payment_id, input.reason)
+            row, request = await records.refund_payment(info.context, input.payment_id,
+                                                        input.reason)
             events = await records.events_of([row])
-            return {"payment": AdminPayment.of(row, events.get(row.id, ()))}
+            return {"payment": AdminPayment.of(row, events.get(row.id, ())),
+                    "approval_request": ApprovalRequest.of(request) if request else None}
         return await mutation_payload(info, AdminPaymentPayload, run)
