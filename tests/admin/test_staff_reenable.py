@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import time
 
+from server.config import ROOT
 from server.domain import otp
 from server.models.accounts import Account
-from server.config import ROOT
 from server.pages.plumbing import operations_in
 from tests.builders import STAFF_PASSWORD, staff_secret, staff_session
 from tests.conftest import assert_token_ended, gql
