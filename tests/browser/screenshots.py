@@ -103,12 +103,12 @@ approval = await ApprovalRequest.create(action="EXTEND_REGISTRATIONS", target=""
     ).isoformat(), "months": 3, "count": 1}, summary="+3", requested_by=admin2)
 from server.models.settings import Setting
 eid = today + dt.timedelta(days=30)
-await Setting.create(key="holidays", value=[
+await Setting.update_or_create(key="holidays", defaults={"value": [
     {"date": (today - dt.timedelta(days=20)).isoformat(), "nameAr": "اليوم الوطني",
      "nameEn": "National Day"},
     {"date": eid.isoformat(), "nameAr": "عيد الفطر", "nameEn": "Eid al-Fitr"},
     {"date": (eid + dt.timedelta(days=1)).isoformat(), "nameAr": "عيد الفطر (اليوم الثاني)",
-     "nameEn": "Eid al-Fitr (second day)"}])
+     "nameEn": "Eid al-Fitr (second day)"}]})
 print(json.dumps({"token": await open_session(account), "application": str(application.id),
                   "approval": str(approval.id), "holiday": eid.isoformat(),
                   "submitted": str(submitted.id), "renewal": str(renewal.id),
