@@ -93,6 +93,7 @@ QUERY: dict[str, Rule] = {
     "internalNotes": Rule(REVIEWER, "Staff only: no applicant-facing type carries notes."),
     "assignableReviewers": Rule(SUPERVISOR, "Active reviewers' names and emails."),
     "holidays": Rule(SUPERVISOR, "The holiday list working days are counted with."),
+    "namedHolidays": Rule(SUPERVISOR, "The holiday list with each day's names."),
     # Four eyes (server/schema/admin/approvals.py).
     "approvalRequests": Rule(ADMIN, "Requests waiting for (or decided by) a second admin."),
     "approvalRequest": Rule(ADMIN, "One four-eyes request."),
@@ -211,6 +212,8 @@ MUTATION: dict[str, Rule] = {
     "addInternalNote": Rule(REVIEWER, "Any application; audited; never shown to its "
                                       "applicant."),
     "updateHolidays": Rule(ADMIN, "Audited."),
+    "addHoliday": Rule(ADMIN, "Audited."),
+    "removeHoliday": Rule(ADMIN, "Audited."),
     # Four eyes: the requester can never decide their own request.
     "previewRegistrationExtension": Rule(ADMIN, "Reads only: how many and who."),
     "decideApprovalRequest": Rule(ADMIN, "A second admin only, never the requester; "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass
 
 # date.weekday(): Monday 0 … Sunday 6. Friday and Saturday are the weekend.
 WEEKEND = frozenset({4, 5})
@@ -44,9 +45,39 @@ def add_working_days(start: dt.date, days: int, holidays: Collection[dt.date] = 
     return day
 
 
-def parse_holidays(values) -> list[dt.date]:
-    """ISO dates from a stored list, sorted and without repeats; raises ValueError."""
-    found = set()
+@dataclass(frozen=True)
+class Holiday:
+    day: dt.date
+    name_ar: str = ""
+    name_en: str = ""
+
+    def stored(self) -> dict:
+        return {"date": self.day.isoformat(), "nameAr": self.name_ar, "nameEn": self.name_en}
+
+
+def parse_holiday_entries(values) -> list[Holiday]:
+    """Holidays from a stored list, sorted by day, one per day (the first name kept): each
+    entry is {"date", "nameAr", "nameEn"}, or a bare ISO date (the list before holidays had
+    names); raises ValueError or TypeError on anything else."""
+    found: dict[dt.date, Holiday] = {}
     for value in values or ():
-        found.add(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)))
-    return sorted(found)
+        if isinstance(value, dict):
+            holiday = Holiday(_day(value.get("date")), str(value.get("nameAr") or ""),
+                              str(value.get("nameEn") or ""))
+        else:
+            holiday = Holiday(_day(value))
+        found.setdefault(holiday.day, holiday)
+    return sorted(found.values(), key=lambda h: h.day)
+
+
+def parse_holidays(values) -> list[dt.date]:
+    """The days of a stored list (see parse_holiday_entries), sorted and without repeats."""
+    return [h.day for h in parse_holiday_entries(values)]
+
+
+def _day(value) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise TypeError("a holiday's date is an ISO string")
+    return dt.date.fromisoformat(value)

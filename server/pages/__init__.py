@@ -28,6 +28,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
     from server.pages.admin import canned_reasons as admin_canned
     from server.pages.admin import console, employers, records
     from server.pages.admin import exports as admin_exports
+    from server.pages.admin import holidays as admin_holidays
     from server.pages.admin import reports as admin_reports
     from server.pages.record import entries, profile
     from server.pages.register import cards, certificates, credentials, fhir, lookup
@@ -49,6 +50,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         *admin_approvals.ROUTES, *console.ROUTES, *employers.ROUTES, *records.ROUTES,
         *export.ROUTES, *fhir.ROUTES, *my_documents.ROUTES, *inbox.ROUTES,
         *admin_exports.ROUTES, *admin_reports.ROUTES, *admin_canned.ROUTES,
+        *admin_holidays.ROUTES,
     ]
     if settings.development:
         found += dev.ROUTES + gallery.ROUTES

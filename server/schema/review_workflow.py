@@ -64,6 +64,36 @@ class UpdateHolidaysInput:
     dates: list[dt.date] | None = None
 
 
+@strawberry.type(description="A day left out of working days, named in both languages (a "
+                             "day saved before holidays had names has empty names).")
+class Holiday:
+    date: dt.date
+    name_ar: str
+    name_en: str
+
+    @classmethod
+    def of(cls, row) -> Holiday:
+        return cls(date=row.day, name_ar=row.name_ar, name_en=row.name_en)
+
+
+@strawberry.input
+class AddHolidayInput:
+    date: dt.date | None = None
+    name_ar: str | None = None
+    name_en: str | None = None
+
+
+@strawberry.input
+class RemoveHolidayInput:
+    date: dt.date
+
+
+@strawberry.type
+class HolidayListPayload:
+    errors: list[UserError]
+    holidays: list[Holiday] | None = None
+
+
 @strawberry.type
 class WorkflowApplicationPayload:
     errors: list[UserError]
@@ -102,6 +132,11 @@ class Query:
     async def holidays(self, info: Info) -> list[dt.date]:
         return await workflow.holiday_list(info.context)
 
+    @strawberry.field(description="The holidays with their names, by date (admins, "
+                                  "supervisors).")
+    async def named_holidays(self, info: Info) -> list[Holiday]:
+        return [Holiday.of(h) for h in await workflow.named_holidays(info.context)]
+
 
 @strawberry.type
 class Mutation:
@@ -136,7 +171,26 @@ class Mutation:
             return {"note": InternalNote.of(row)}
         return await mutation_payload(info, InternalNotePayload, run)
 
-    @strawberry.mutation(description="Replaces the holiday list (admins).")
+    @strawberry.mutation(description="Adds one holiday, named in Arabic and English: a day "
+                                     "from the past year up to five years ahead, not "
+                                     "already on the list (admins).")
+    async def add_holiday(self, info: Info, input: AddHolidayInput) -> HolidayListPayload:
+        async def run():
+            rows = await workflow.add_holiday(info.context, input.date, input.name_ar or "",
+                                              input.name_en or "")
+            return {"holidays": [Holiday.of(h) for h in rows]}
+        return await mutation_payload(info, HolidayListPayload, run)
+
+    @strawberry.mutation(description="Takes one day off the holiday list (admins).")
+    async def remove_holiday(self, info: Info, input: RemoveHolidayInput
+                             ) -> HolidayListPayload:
+        async def run():
+            rows = await workflow.remove_holiday(info.context, input.date)
+            return {"holidays": [Holiday.of(h) for h in rows]}
+        return await mutation_payload(info, HolidayListPayload, run)
+
+    @strawberry.mutation(description="Replaces the holiday list (admins); a day already on "
+                                     "it keeps its names.")
     async def update_holidays(self, info: Info, input: UpdateHolidaysInput) -> HolidaysPayload:
         async def run():
             return {"holidays": await workflow.set_holidays(info.context, input.dates or [])}

@@ -608,7 +608,7 @@ async def test_the_audit_log_filters_and_pages_newest_first(client):
 SECTIONS = ("/admin", "/admin/fees", "/admin/questions", "/admin/review-targets",
             "/admin/renewal-policy",
             "/admin/staff", "/admin/registrations", "/admin/extend", "/admin/outbox",
-            "/admin/payments", "/admin/refunds", "/admin/audit")
+            "/admin/payments", "/admin/refunds", "/admin/audit", "/admin/holidays")
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])

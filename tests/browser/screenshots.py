@@ -101,8 +101,16 @@ await ApplicationNote.create(application=submitted, author=reviewer,
 approval = await ApprovalRequest.create(action="EXTEND_REGISTRATIONS", target="",
     params={"expiring_from": today.isoformat(), "expiring_to": (today + dt.timedelta(days=90)
     ).isoformat(), "months": 3, "count": 1}, summary="+3", requested_by=admin2)
+from server.models.settings import Setting
+eid = today + dt.timedelta(days=30)
+await Setting.update_or_create(key="holidays", defaults={"value": [
+    {"date": (today - dt.timedelta(days=20)).isoformat(), "nameAr": "اليوم الوطني",
+     "nameEn": "National Day"},
+    {"date": eid.isoformat(), "nameAr": "عيد الفطر", "nameEn": "Eid al-Fitr"},
+    {"date": (eid + dt.timedelta(days=1)).isoformat(), "nameAr": "عيد الفطر (اليوم الثاني)",
+     "nameEn": "Eid al-Fitr (second day)"}]})
 print(json.dumps({"token": await open_session(account), "application": str(application.id),
-                  "approval": str(approval.id),
+                  "approval": str(approval.id), "holiday": eid.isoformat(),
                   "submitted": str(submitted.id), "renewal": str(renewal.id),
                   "experience": str(experience.id), "reviewer": await open_session(reviewer),
                   "returned": str(returned.id), "practitioner": str(p.id),
@@ -226,6 +234,8 @@ PAGES: dict[str, Shot] = {
     "admin-approvals": Shot("/admin/approvals", as_admin),
     "admin-approval": Shot("/admin/approvals/{approval}", as_admin),
     "review-workflow": Shot("/review/{submitted}/workflow", as_admin),
+    "admin-holidays": Shot("/admin/holidays", as_admin),
+    "admin-holiday-remove": Shot("/admin/holidays/{holiday}/remove", as_admin),
 }
 LANGUAGES = ("ar", "en")
 VIEWPORTS = ((390, 844), (1280, 800))

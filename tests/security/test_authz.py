@@ -80,6 +80,7 @@ SAMPLES = {
         "internalNotes": lambda i: {"applicationId": i["submitted"]},
         "assignableReviewers": lambda i: {},
         "holidays": lambda i: {},
+        "namedHolidays": lambda i: {},
         "approvalRequests": lambda i: {},
         "approvalRequest": lambda i: {"id": str(uuid.uuid4())},
         "fourEyesSettings": lambda i: {},
@@ -228,6 +229,9 @@ SAMPLES = {
         "addInternalNote": lambda i: {"input": {"applicationId": i["submitted"],
                                                 "body": "Call the hospital first."}},
         "updateHolidays": lambda i: {"input": {"dates": ["2030-04-01"]}},
+        "addHoliday": lambda i: {"input": {"date": "2027-04-01", "nameAr": "عيد",
+                                           "nameEn": "Eid"}},
+        "removeHoliday": lambda i: {"input": {"date": "2030-04-01"}},
         "previewRegistrationExtension": lambda i: {"input": {
             "expiringFrom": "2030-01-01", "expiringTo": "2030-01-31", "months": 1}},
         "decideApprovalRequest": lambda i: {"input": {"requestId": str(uuid.uuid4()),

@@ -38,6 +38,8 @@ SECTIONS = (
      N_("Whether renewals that meet every rule are approved when paid.")),
     ("/admin/review-targets", N_("Review time targets"),
      N_("Days within which each kind of application should be decided.")),
+    ("/admin/holidays", N_("Holidays"),
+     N_("Days left out of the working days overdue applications are counted in.")),
     ("/admin/staff", N_("Staff accounts"),
      N_("Reviewers and admins: create, disable, reset the authenticator app.")),
     ("/admin/registrations", N_("Suspend or reinstate a registration"),

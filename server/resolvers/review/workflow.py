@@ -11,8 +11,9 @@ import datetime as dt
 
 from tortoise.transactions import in_transaction
 
+from server import clock
 from server.domain.errors import DomainError, Problems
-from server.domain.working_days import parse_holidays
+from server.domain.working_days import Holiday, parse_holiday_entries, parse_holidays
 from server.i18n import N_
 from server.models.accounts import Account
 from server.models.applications import Application, ApplicationEvent
@@ -28,6 +29,8 @@ HOLIDAYS = "holidays"
 MAX_NOTE = 2000
 MAX_TEAM = 60
 MAX_HOLIDAYS = 200
+MAX_HOLIDAY_NAME = 80
+PAST_HOLIDAY_DAYS = 366
 OPEN = ("SUBMITTED", "IN_REVIEW")
 
 
@@ -168,12 +171,16 @@ async def notes(ctx: Caller, application_id) -> list[ApplicationNote]:
 
 # ------------------------------------------------------------------ holidays
 
-async def holidays() -> list[dt.date]:
+async def holiday_entries() -> list[Holiday]:
     row = await Setting.get_or_none(key=HOLIDAYS)
     try:
-        return parse_holidays(row.value if row is not None else [])
+        return parse_holiday_entries(row.value if row is not None else [])
     except (ValueError, TypeError):
         return []
+
+
+async def holidays() -> list[dt.date]:
+    return [h.day for h in await holiday_entries()]
 
 
 async def holiday_list(ctx: Caller) -> list[dt.date]:
@@ -181,7 +188,22 @@ async def holiday_list(ctx: Caller) -> list[dt.date]:
     return await holidays()
 
 
+async def named_holidays(ctx: Caller) -> list[Holiday]:
+    require_role(ctx, "ADMIN", "SUPERVISOR")
+    return await holiday_entries()
+
+
+async def _save_holidays(ctx: Caller, admin: Account, entries: list[Holiday], action: str,
+                         **details) -> None:
+    value = [h.stored() for h in entries]
+    if not await Setting.filter(key=HOLIDAYS).update(value=value, updated_by_id=admin.id):
+        await Setting.create(key=HOLIDAYS, value=value, updated_by_id=admin.id)
+    await audit.record(action, actor=admin, ip=ctx.ip, target_type="setting",
+                       target_id=HOLIDAYS, **details)
+
+
 async def set_holidays(ctx: Caller, dates) -> list[dt.date]:
+    """Replaces the list of days; a day already on it keeps its names."""
     admin = require_role(ctx, "ADMIN")
     try:
         days = parse_holidays(dates)
@@ -189,11 +211,55 @@ async def set_holidays(ctx: Caller, dates) -> list[dt.date]:
         raise DomainError("INVALID", "dates", N_("Enter each holiday as a date.")) from None
     if len(days) > MAX_HOLIDAYS:
         raise DomainError("INVALID", "dates", N_("At most 200 holidays."))
-    value = [d.isoformat() for d in days]
     async with in_transaction():
-        if not await Setting.filter(key=HOLIDAYS).update(value=value,
-                                                        updated_by_id=admin.id):
-            await Setting.create(key=HOLIDAYS, value=value, updated_by_id=admin.id)
-        await audit.record("settings.holidays", actor=admin, ip=ctx.ip,
-                           target_type="setting", target_id=HOLIDAYS, value=value)
+        named = {h.day: h for h in await holiday_entries()}
+        entries = [named.get(d, Holiday(d)) for d in days]
+        await _save_holidays(ctx, admin, entries, "settings.holidays",
+                             value=[d.isoformat() for d in days])
     return days
+
+
+async def add_holiday(ctx: Caller, day, name_ar: str, name_en: str) -> list[Holiday]:
+    """One holiday more, named in Arabic and English. A day in the past year is allowed (it
+    still changes how old the cases open across it are); older days count for no open case
+    worth correcting, and days more than five years ahead are a typing mistake."""
+    admin = require_role(ctx, "ADMIN")
+    problems = Problems()
+    name_ar, name_en = " ".join(str(name_ar or "").split()), " ".join(str(name_en or "").split())
+    today = clock.today()
+    if not isinstance(day, dt.date):
+        problems.add("REQUIRED", "date", N_("Enter the holiday's date."))
+    elif day < today - dt.timedelta(days=PAST_HOLIDAY_DAYS):
+        problems.add("INVALID", "date", N_(
+            "Enter a date from the past year or later: older holidays change no open case."))
+    elif day > today.replace(year=today.year + 5, day=min(today.day, 28)):
+        problems.add("INVALID", "date", N_("Enter a date within the next five years."))
+    for field, name in (("nameAr", name_ar), ("nameEn", name_en)):
+        if not name:
+            problems.add("REQUIRED", field, N_("Enter the holiday's name in Arabic.")
+                         if field == "nameAr" else N_("Enter the holiday's name in English."))
+        elif len(name) > MAX_HOLIDAY_NAME:
+            problems.add("INVALID", field, N_("At most 80 characters."))
+    problems.raise_if_any()
+    async with in_transaction():
+        entries = await holiday_entries()
+        if any(h.day == day for h in entries):
+            raise DomainError("TAKEN", "date", N_("This date is already on the holiday list."))
+        if len(entries) >= MAX_HOLIDAYS:
+            raise DomainError("INVALID", "date", N_("At most 200 holidays."))
+        entries = sorted([*entries, Holiday(day, name_ar, name_en)], key=lambda h: h.day)
+        await _save_holidays(ctx, admin, entries, "settings.holiday_added",
+                             date=day.isoformat(), name_ar=name_ar, name_en=name_en)
+    return entries
+
+
+async def remove_holiday(ctx: Caller, day) -> list[Holiday]:
+    admin = require_role(ctx, "ADMIN")
+    async with in_transaction():
+        entries = await holiday_entries()
+        kept = [h for h in entries if h.day != day]
+        if len(kept) == len(entries):
+            raise DomainError("NOT_FOUND", "date", N_("This date is not on the holiday list."))
+        await _save_holidays(ctx, admin, kept, "settings.holiday_removed",
+                             date=day.isoformat())
+    return kept
