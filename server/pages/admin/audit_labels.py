@@ -29,7 +29,6 @@ ACTION_NAMES = {
     "admin.refund_refunded": N_("Approved a refund"),
     "admin.refund_declined": N_("Declined a refund"),
     "admin.payment_refunded": N_("Refunded a payment nobody asked about"),
-    "admin.registrations_extension_undone": N_("Undid a mass extension"),
     "application.claimed": N_("Took an application to review"),
     "application.assigned": N_("Assigned an application"),
     "application.escalated": N_("An overdue application was escalated"),
