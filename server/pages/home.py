@@ -5,12 +5,21 @@ from starlette.routing import Route
 
 from server.i18n import LANG_COOKIE, LANGUAGES
 from server.pages.labels import SERVICE_DESCRIPTIONS, SERVICE_NAMES, SERVICES
-from server.pages.plumbing import Context, execute, page_ctx, read_form, redirect, render
+from server.pages.plumbing import (
+    Context,
+    execute,
+    page_ctx,
+    read_form,
+    redirect,
+    render,
+    set_unread,
+)
 
 
 async def home(request: Request):
     """The public welcome page, or the practitioner's "My services" dashboard."""
-    ctx = await page_ctx(request)
+    # The dashboard's own operation reads the header's notification count.
+    ctx = await page_ctx(request, count_unread=False)
     if ctx.account is not None and ctx.account.is_staff:
         return redirect(request, "/admin" if ctx.account.role_list == ["ADMIN"] else "/review")
     if ctx.account is not None:
@@ -34,6 +43,7 @@ async def switch_language(request: Request):
 
 async def dashboard(request: Request, ctx: Context):
     data = (await execute(ctx, "PageDashboard")).data
+    set_unread(request, data.get("myNotifications"))
     return render(request, ctx, "record/dashboard.html", {
         "me": data["me"], "applications": [e["node"] for e in data["myApplications"]["edges"]],
         "services": SERVICES, "service_names": SERVICE_NAMES,

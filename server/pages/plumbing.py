@@ -173,13 +173,23 @@ async def execute(ctx: Context, name: str, variables: dict | None = None) -> Exe
     return result
 
 
-async def page_ctx(request: Request) -> Context:
+async def page_ctx(request: Request, count_unread: bool = True) -> Context:
+    """The request's context; with `count_unread`, also the header's notification count
+    (a page whose own operation reads it passes False and calls `set_unread`)."""
     ctx = request.scope.get("state", {}).get("sijil_context")
     if ctx is None:
         ctx = await build_context(request)
         request.scope.setdefault("state", {})["sijil_context"] = ctx
-        await _count_unread(request, ctx)
+        if count_unread:
+            await _count_unread(request, ctx)
     return ctx
+
+
+def set_unread(request: Request, notifications: dict | None) -> None:
+    """The header's count, from a page operation that selected `myNotifications {
+    unreadCount }` (one operation a page instead of two)."""
+    request.scope.setdefault("state", {})["unread_notifications"] = (
+        (notifications or {}).get("unreadCount") or 0)
 
 
 async def _count_unread(request: Request, ctx: Context) -> None:

@@ -74,3 +74,22 @@ async def test_a_renewal_reminder_lands_in_the_inbox_by_email_and_by_sms(
     sms = next(n for n in new if n["channel"] == "SMS")
     expires = (clock.today() + dt.timedelta(days=60)).isoformat()
     assert expires in sms["text"] and "/renewals/new" in sms["text"], sms
+
+
+async def test_the_header_counts_unread_notifications_on_the_dashboard_and_other_pages(
+        client, deliver, smtp_server, sms_gateway, queries):
+    """The dashboard reads the count in its own operation (PageDashboard), other pages in
+    HeaderUnreadNotifications: the same badge, and the dashboard runs one operation."""
+    who, token = await signed_in_practitioner(client, deliver, smtp_server, sms_gateway)
+    account = await Account.get(email=who["email"])
+    unread = await OutboxMessage.filter(account_id=account.id, read_at=None).count()
+    assert unread >= 2
+    cookie = {"cookie": f"sijil-sid={token}", "accept-language": "en"}
+    badge = f'<span class="visually-hidden">({unread} unread)</span>'
+    with queries() as on_dashboard:
+        dashboard = await client.get("/", headers=cookie)
+    assert dashboard.status_code == 200 and badge in dashboard.text
+    record = await client.get("/applications", headers=cookie)
+    assert record.status_code == 200 and badge in record.text
+    count = [q for q in on_dashboard.queries if "outbox" in q.lower() and "count" in q.lower()]
+    assert len(count) == 1, on_dashboard.queries
