@@ -11,6 +11,9 @@ import time
 from pathlib import Path
 
 from server import clock
+from server.config import load_settings
+from server.context import session_cookie_name
+from server.i18n import LANG_COOKIE
 from server.integrations import devmailbox
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -101,3 +104,19 @@ def submit_cpd_activity(page, title: str, provider: str, hours: int, certificate
         page.click("main form[action='/record/cpd'] button[type=submit]")
     page.wait_for_url(re.compile(r"/applications/[0-9a-f-]{36}\?new=1$"))
     return re.search(r"/applications/([0-9a-f-]{36})", page.url).group(1)
+
+
+def seeded_sessions(base_url, script: str) -> dict:
+    """What a seed script printed last (a JSON object of session tokens and ids), with the
+    name of the session cookie those tokens go in."""
+    values = json.loads(seed(base_url, script).strip().splitlines()[-1])
+    return {**values, "cookie": session_cookie_name(load_settings(
+        {"DATA_DIR": str(base_url.data_dir)}))}
+
+
+def open_as(new_page, base_url, seeded, token: str, lang: str, width: int = 1280):
+    """A new page signed in with `token` (from `seeded_sessions`) in `lang`."""
+    page = new_page(width=width)
+    page.context.add_cookies([{"name": LANG_COOKIE, "value": lang, "url": base_url},
+                              {"name": seeded["cookie"], "value": token, "url": base_url}])
+    return page

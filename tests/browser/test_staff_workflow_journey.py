@@ -5,15 +5,10 @@ phone as cards. axe checks each page on the way."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from server.config import load_settings
-from server.context import session_cookie_name
-from server.i18n import LANG_COOKIE
 from tests.browser.helpers import assert_accessible, assert_fits
-from tests.browser.journeys import seed
+from tests.browser.journeys import open_as, seeded_sessions
 
 pytestmark = pytest.mark.browser
 
@@ -56,16 +51,7 @@ print(json.dumps(out))
 
 @pytest.fixture(scope="module")
 def seeded(base_url):
-    values = json.loads(seed(base_url, SEED).strip().splitlines()[-1])
-    return {**values, "cookie": session_cookie_name(load_settings(
-        {"DATA_DIR": str(base_url.data_dir)}))}
-
-
-def open_as(new_page, base_url, seeded, token: str, lang: str, width: int = 1280):
-    page = new_page(width=width)
-    page.context.add_cookies([{"name": LANG_COOKIE, "value": lang, "url": base_url},
-                              {"name": seeded["cookie"], "value": token, "url": base_url}])
-    return page
+    return seeded_sessions(base_url, SEED)
 
 
 WORDS = {
